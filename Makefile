@@ -1,0 +1,97 @@
+# Makefile: build sbcd, install its Debian dependencies, make the lab PKI, run the tests.
+#
+#   make            build build/sbcd
+#   make deps       install the Debian 12 packages the build, tests and benchmarks need
+#   make run        deps + build + lab, then sbcd in the foreground on conf/sbc.conf
+#   make check      deps + build + lab, then every test; ends with "N passed, N failed"
+#   make check SANITIZE=1   the same under ASan/UBSan (objects in build/asan)
+
+CC		?= cc
+PKGS		:= sofia-sip-ua libsrtp2 openssl libconfig libevent
+TEST_PKGS	:= cmocka
+
+# Debian 12 packages: build, tests, benchmarks.
+DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
+		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
+		   util-linux procps python3
+
+ifeq ($(SANITIZE),1)
+B		:= build/asan
+SAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+else
+B		:= build
+SAN_FLAGS	:=
+endif
+
+PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS	= $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS	= $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -D_GNU_SOURCE -Iinclude $(SAN_FLAGS) \
+		   -MMD -MP
+LDFLAGS		+= $(SAN_FLAGS)
+
+# Modules of the daemon; main.c is the entry point.
+CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
+		   src/loop.c src/daemon.c src/reload.c
+SBCD_SRCS	:= $(CORE_SRCS) src/main.c
+
+SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
+CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
+
+UNIT_TESTS	:= test_cfg
+UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
+
+.PHONY: all deps lab run check unit clean
+
+all: $(B)/sbcd
+
+$(B)/sbcd: $(SBCD_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(SBCD_OBJS) $(PKG_LIBS)
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) \
+	    $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+unit: $(UNIT_BINS)
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || \
+			missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends $$missing; \
+	fi
+
+lab: build/lab/pki/ca.crt
+
+build/lab/pki/ca.crt: tests/lib/mklab.sh
+	sh tests/lib/mklab.sh build/lab/pki
+
+run: deps
+	$(MAKE) all lab
+	$(B)/sbcd -D -f conf/sbc.conf
+
+check: deps
+	$(MAKE) all unit lab
+	SBCD=$(B)/sbcd TESTBIN=$(B)/tests SANITIZE=$(SANITIZE) sh tests/run.sh
+
+clean:
+	rm -rf build
+
+-include $(SBCD_OBJS:.o=.d) $(UNIT_BINS:=.d)

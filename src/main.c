@@ -1,0 +1,235 @@
+/* main.c: sbcd entry point: options, -t/-T checks, signals, start-up and shutdown. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <event2/event.h>
+
+#include "cfg.h"
+#include "daemon.h"
+#include "log.h"
+#include "loop.h"
+#include "reload.h"
+#include "version.h"
+
+#ifndef SBCD_CONF
+#define SBCD_CONF "/etc/sbcd/sbc.conf"
+#endif
+
+static int	 opt_foreground;	/* -D: foreground, log to stderr */
+static int	 opt_debug;		/* -d: debug level */
+static int	 detached;		/* 1: forked, terminal kept; 2: terminal dropped */
+static char	*pid_file;		/* as written at start-up */
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: sbcd [-dDtTv] [-f file]\n"
+	    "  -f file  configuration file (default %s)\n"
+	    "  -t       check the configuration and exit 0 (good) or 1 (bad)\n"
+	    "  -T       check, then print the effective configuration\n"
+	    "  -D       stay in the foreground and log to stderr\n"
+	    "  -d       log at debug level\n"
+	    "  -S       print the configuration key reference (markdown)\n"
+	    "  -v       print the version\n", SBCD_CONF);
+	exit(1);
+}
+
+static void
+print_diag(const struct cfg_diag *diag, int to_log)
+{
+	for (size_t i = 0; i < diag->n; i++) {
+		if (to_log)
+			log_err("%s", diag->msgs[i]);
+		else
+			fprintf(stderr, "%s\n", diag->msgs[i]);
+	}
+}
+
+/* Logging as the configuration asks, unless -D/-d say otherwise. */
+static void
+apply_logging(const struct cfg *cfg)
+{
+	enum log_target target;
+
+	if (opt_foreground)
+		target = LOG_TARGET_STDERR;
+	else if (detached == 2)
+		target = LOG_TARGET_SYSLOG;	/* no terminal any more */
+	else if (detached == 1)
+		target = LOG_TARGET_STDERR;	/* start-up errors reach the terminal */
+	else
+		target = (enum log_target)cfg->global.log_target;
+
+	log_init("sbcd", target, cfg->global.syslog_facility);
+	log_set_level(opt_debug ? LOG_LEVEL_DEBUG : (enum log_level)cfg->global.log_level);
+}
+
+static void
+on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	struct cfg_diag	diag;
+	int		err;
+
+	(void)sig; (void)what; (void)arg;
+	log_info("SIGHUP: reloading %s", reload_current()->path);
+	daemon_notify_reloading();
+	cfg_diag_init(&diag);
+	err = reload_run(&diag);
+	if (err) {
+		print_diag(&diag, 1);
+		log_err("reload failed with %zu error(s); still running the "
+		    "configuration loaded before", diag.n - diag.nwarn);
+		daemon_notify("READY=1\nSTATUS=reload failed: %zu error(s), running "
+		    "the previous configuration", diag.n - diag.nwarn);
+	} else {
+		for (size_t i = 0; i < diag.n; i++)
+			log_warnx("%s", diag.msgs[i]);
+		apply_logging(reload_current());
+		log_info("reload done: new configuration active");
+		daemon_notify("READY=1\nSTATUS=running, configuration reloaded");
+	}
+	cfg_diag_free(&diag);
+}
+
+static void
+on_sigterm(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what; (void)arg;
+	log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	daemon_notify("STOPPING=1\nSTATUS=stopping");
+	loop_stop();
+}
+
+static void
+logging_hooks_commit(struct cfg *prev, struct cfg *next)
+{
+	(void)prev;
+	if (next != NULL)
+		apply_logging(next);
+}
+
+static const struct reload_hooks logging_hooks = {
+	.name = "logging",
+	.commit = logging_hooks_commit,
+};
+
+int
+main(int argc, char *argv[])
+{
+	const char	*conf = SBCD_CONF;
+	struct cfg	*cfg;
+	struct cfg_diag	 diag;
+	struct event	*ev_hup, *ev_term, *ev_int;
+	int		 ch, check = 0, dump = 0, err;
+
+	while ((ch = getopt(argc, argv, "dDf:tTSvh")) != -1) {
+		switch (ch) {
+		case 'd':
+			opt_debug = 1;
+			break;
+		case 'D':
+			opt_foreground = 1;
+			break;
+		case 'f':
+			conf = optarg;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'T':
+			dump = 1;
+			break;
+		case 'S':
+			cfg_print_reference(stdout);
+			return 0;
+		case 'v':
+			printf("sbcd %s\n", SBCD_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	cfg_diag_init(&diag);
+	err = cfg_load(conf, &cfg, &diag);
+	print_diag(&diag, 0);
+	cfg_diag_free(&diag);
+	if (check || dump) {
+		if (err) {
+			fprintf(stderr, "%s: configuration has errors\n", conf);
+			return 1;
+		}
+		if (dump)
+			cfg_dump(cfg, stdout);
+		else
+			fprintf(stderr, "%s: configuration OK\n", conf);
+		cfg_unref(cfg);
+		return 0;
+	}
+	if (err)
+		return 1;
+
+	if (!opt_foreground && getenv("NOTIFY_SOCKET") == NULL) {
+		if ((err = daemon_detach()) != 0) {
+			fprintf(stderr, "sbcd: cannot go to the background: %s\n", strerror(err));
+			return 1;
+		}
+		detached = 1;
+	}
+	apply_logging(cfg);
+
+	/* SIGPIPE: a peer closing a TLS or control connection must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+	if ((err = loop_init()) != 0)
+		fatalx("cannot set up the event loop: %s", strerror(err));
+
+	reload_register(&logging_hooks);
+	cfg_diag_init(&diag);
+	err = reload_start(conf, cfg, &diag);
+	if (err) {
+		print_diag(&diag, 1);
+		fatalx("start-up failed");
+	}
+	cfg_diag_free(&diag);
+	cfg = reload_current();
+	if (cfg->global.pid_file != NULL) {
+		pid_file = strdup(cfg->global.pid_file);
+		if ((err = daemon_pidfile_write(pid_file)) != 0)
+			fatalx("pid file %s: %s", pid_file, strerror(err));
+	}
+
+	ev_hup = evsignal_new(loop_base(), SIGHUP, on_sighup, NULL);
+	ev_term = evsignal_new(loop_base(), SIGTERM, on_sigterm, NULL);
+	ev_int = evsignal_new(loop_base(), SIGINT, on_sigterm, NULL);
+	if (ev_hup == NULL || ev_term == NULL || ev_int == NULL ||
+	    evsignal_add(ev_hup, NULL) || evsignal_add(ev_term, NULL) ||
+	    evsignal_add(ev_int, NULL))
+		fatalx("cannot install signal handlers");
+
+	log_info("sbcd %s started on %s (pid %ld)", SBCD_VERSION, cfg->path, (long)getpid());
+	daemon_notify("READY=1\nSTATUS=running, configuration loaded\nMAINPID=%ld",
+	    (long)getpid());
+	if (detached) {
+		daemon_detach_done(1);
+		detached = 2;
+		apply_logging(cfg);
+	}
+
+	err = loop_run();
+
+	event_free(ev_hup);
+	event_free(ev_term);
+	event_free(ev_int);
+	reload_fini();
+	loop_fini();
+	daemon_pidfile_remove(pid_file);
+	free(pid_file);
+	log_info("sbcd stopped");
+	return err ? 1 : 0;
+}
