@@ -176,12 +176,16 @@ cfg_row_error(struct cfg_ctx *ctx, int line, const char *path,
 	va_end(ap);
 }
 
+/* The file a setting came from: the main file as the user named it, or an
+ * @include'd file as libconfig found it. */
 static const char *
 setting_file(struct cfg_ctx *ctx, const config_setting_t *s)
 {
 	const char *f = config_setting_source_file(s);
 
-	return f != NULL ? f : ctx->file;
+	if (f == NULL || (ctx->abs != NULL && strcmp(f, ctx->abs) == 0))
+		return ctx->file;
+	return f;
 }
 
 #define SERR(ctx, s, path, ...)						\
@@ -287,6 +291,31 @@ pending_add(struct cfg_ctx *ctx, const struct cfg_field *f, void *row,
 	p->file = setting_file(ctx, s);
 	p->line = (int)config_setting_source_line(s);
 	p->path = strdup(path);
+}
+
+/* Remember a row that did not parse cleanly: semantic checks skip it, so
+ * that one mistake is reported once, not again as its consequences. */
+static void
+mark_bad(struct cfg_ctx *ctx, const void *row)
+{
+	const void **b;
+
+	if (ctx->nbad % 32 == 0) {
+		b = realloc(ctx->bad, (ctx->nbad + 32) * sizeof(*b));
+		if (b == NULL)
+			return;
+		ctx->bad = b;
+	}
+	ctx->bad[ctx->nbad++] = row;
+}
+
+int
+cfg_row_bad(const struct cfg_ctx *ctx, const void *row)
+{
+	for (size_t i = 0; i < ctx->nbad; i++)
+		if (ctx->bad[i] == row)
+			return 1;
+	return 0;
 }
 
 static const char *
@@ -475,6 +504,8 @@ parse_field(struct cfg_ctx *ctx, const struct cfg_field *f,
 		}
 		return;
 	case CFT_IP:
+		if (*str == '\0')
+			return;	/* optional and empty: not set */
 		if (cfg_parse_ip(cfg_arena_strdup(ctx->cfg, str),
 		    (struct cfg_ip *)p) != 0)
 			SERR(ctx, s, path, "\"%s\" is not an IPv4 or IPv6 address", str);
@@ -489,8 +520,9 @@ parse_field(struct cfg_ctx *ctx, const struct cfg_field *f,
 			FILE *fp = fopen(*(char **)p, "r");
 
 			if (fp == NULL)
-				SERR(ctx, s, path, "cannot read \"%s\": %s",
-				    *(char **)p, strerror(errno));
+				SERR(ctx, s, path, "cannot read \"%s\"%s: %s", str,
+				    str[0] == '/' ? "" : " (relative to the file's folder)",
+				    strerror(errno));
 			else
 				fclose(fp);
 		}
@@ -568,13 +600,16 @@ parse_table(struct cfg_ctx *ctx, const struct cfg_table *tb,
 		const config_setting_t	*g = config_setting_get_elem(list, (unsigned)i);
 		char			*row = rows + (size_t)i * tb->elem_size;
 
+		int			 before = ctx->errors;
+
 		snprintf(sub, sizeof(sub), "%s[%d]", path, i);
 		*(int *)(row + tb->off_line) = (int)config_setting_source_line(g);
-		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 			SERR(ctx, g, sub, "must be a group { ... }");
-			continue;
-		}
-		parse_group(ctx, tb->fields, g, row, sub);
+		else
+			parse_group(ctx, tb->fields, g, row, sub);
+		if (ctx->errors > before)
+			mark_bad(ctx, row);
 	}
 	return 0;
 }
@@ -660,6 +695,8 @@ check_rows(struct cfg_ctx *ctx, struct cfg *cfg)
 		if (tb->check == NULL)
 			continue;
 		for (size_t i = 0; i < n; i++) {
+			if (cfg_row_bad(ctx, rows + i * tb->elem_size))
+				continue;
 			snprintf(path, sizeof(path), "%s[%zu]", tb->key, i);
 			tb->check(ctx, cfg, rows + i * tb->elem_size, path);
 		}
@@ -773,8 +810,8 @@ diag_sort(struct cfg_diag *diag, size_t first)
 }
 
 static int
-cfg_load_common(config_t *lc, int rc, const char *name, const char *dir,
-    struct cfg **cfgp, struct cfg_diag *diag)
+cfg_load_common(config_t *lc, int rc, const char *name, const char *abs,
+    const char *dir, struct cfg **cfgp, struct cfg_diag *diag)
 {
 	struct cfg_ctx	 ctx;
 	struct cfg	*cfg;
@@ -787,9 +824,12 @@ cfg_load_common(config_t *lc, int rc, const char *name, const char *dir,
 			    strerror(errno ? errno : ENOENT));
 			return errno ? errno : ENOENT;
 		}
-		cfg_diag_add(diag, "%s:%d: syntax error: %s",
-		    config_error_file(lc) ? config_error_file(lc) : name,
-		    config_error_line(lc), config_error_text(lc));
+		const char *ef = config_error_file(lc);
+
+		if (ef == NULL || (abs != NULL && strcmp(ef, abs) == 0))
+			ef = name;
+		cfg_diag_add(diag, "%s:%d: %s", ef, config_error_line(lc),
+		    config_error_text(lc));
 		return EINVAL;
 	}
 	cfg = obj_alloc(sizeof(*cfg), cfg_destructor);
@@ -799,6 +839,7 @@ cfg_load_common(config_t *lc, int rc, const char *name, const char *dir,
 	ctx.cfg = cfg;
 	ctx.diag = diag;
 	ctx.file = name;
+	ctx.abs = abs;
 	cfg->path = cfg_arena_strdup(cfg, name);
 	cfg->dir = dir ? cfg_arena_strdup(cfg, dir) : NULL;
 	{
@@ -812,6 +853,7 @@ cfg_load_common(config_t *lc, int rc, const char *name, const char *dir,
 	for (size_t i = 0; i < ctx.npending; i++)
 		free(ctx.pending[i].path);
 	free(ctx.pending);
+	free(ctx.bad);
 	if (err)
 		cfg_unref(cfg);
 	else
@@ -843,7 +885,7 @@ cfg_load(const char *path, struct cfg **cfgp, struct cfg_diag *diag)
 	errno = 0;
 	rc = config_read_file(&lc, abs);
 	/* messages name the file as the user gave it */
-	err = cfg_load_common(&lc, rc, path, dir, cfgp, diag);
+	err = cfg_load_common(&lc, rc, path, abs, dir, cfgp, diag);
 	config_destroy(&lc);
 	return err;
 }
@@ -857,7 +899,7 @@ cfg_load_string(const char *text, const char *name, struct cfg **cfgp,
 
 	config_init(&lc);
 	rc = config_read_string(&lc, text);
-	err = cfg_load_common(&lc, rc, name, NULL, cfgp, diag);
+	err = cfg_load_common(&lc, rc, name, NULL, NULL, cfgp, diag);
 	config_destroy(&lc);
 	return err;
 }

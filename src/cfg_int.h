@@ -72,11 +72,17 @@ extern const struct cfg_table *const cfg_tables[];
 struct cfg_ctx {
 	struct cfg		*cfg;
 	struct cfg_diag		*diag;
-	const char		*file;	/* main file, for settings without one */
+	const char		*file;	/* main file as named by the user */
+	const char		*abs;	/* and its absolute path, NULL for strings */
 	int			 errors;
 	struct cfg_pending	*pending;
 	size_t			 npending, cap_pending;
+	const void		**bad;	/* rows that did not parse cleanly */
+	size_t			 nbad;
 };
+
+/* Whether a row had errors while parsing: checks skip it. */
+int cfg_row_bad(const struct cfg_ctx *ctx, const void *row);
 
 void *cfg_arena_alloc(struct cfg *cfg, size_t size);	/* zeroed */
 char *cfg_arena_strdup(struct cfg *cfg, const char *s);

@@ -250,7 +250,7 @@ static const struct cfg_field pset_fields[] = {
 	F_INT("keepalive_interval", struct cfg_pset, keepalive_interval, 0, 60, 5, 2000000,
 	    "Seconds between keep-alive OPTIONS."),
 	F_ILIST("keepalive_failure_responses", struct cfg_pset, keepalive_failure_responses,
-	    100, 699, "Responses that count as failure; any other response means the address is up."),
+	    200, 699, "Responses that count as failure; any other response means the address is up."),
 	F_ENUM("redundancy_mode", struct cfg_pset, redundancy_mode, 0, CFG_RED_PARKING, ev_redundancy,
 	    "After a failover: parking stays on the backup, homing returns to the preferred address."),
 	F_ENUM("load_balancing", struct cfg_pset, load_balancing, 0, CFG_LB_NONE, ev_lb,
@@ -508,7 +508,7 @@ check_sipif(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 
 	if (s->udp_port == 0 && s->tcp_port == 0 && s->tls_port == 0)
 		RERR(s, path, "no listener: set udp_port, tcp_port or tls_port");
-	if (s->tls_port != 0 && s->tls_context == NULL)
+	if (s->tls_port != 0 && s->tls_context_name == NULL)
 		RERR(s, path, "tls_port needs a tls_context");
 	if (s->tcp_port != 0 && s->tcp_port == s->tls_port)
 		RERR(s, path, "tcp_port and tls_port are both %d", s->tcp_port);
@@ -546,16 +546,12 @@ check_pset(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 	(void)cfg;
 	if (ps->n_addresses == 0 && ps->addresses != NULL)
 		RERR(ps, path, "addresses: at least one address is needed");
-	if (si == NULL)
+	if (si == NULL || (ps->tls_context_name != NULL && ps->tls_context == NULL))
 		return;	/* dangling reference, already reported */
 	tls = ps->tls_context ? ps->tls_context : si->tls_context;
 	if (ps->srd != NULL && si->srd != NULL && ps->srd != si->srd)
 		RERR(ps, path, "srd \"%s\" differs from the SRD \"%s\" of sip_interface \"%s\"",
 		    ps->srd->name, si->srd->name, si->name);
-	for (size_t i = 0; i < ps->keepalive_failure_responses.n; i++)
-		if (ps->keepalive_failure_responses.v[i] < 200)
-			RERR(ps, path, "keepalive_failure_responses: %d is provisional",
-			    ps->keepalive_failure_responses.v[i]);
 	if (ps->redundancy_mode == CFG_RED_HOMING && ps->keepalive == CFG_KA_DISABLE)
 		RERR(ps, path, "redundancy_mode homing needs keepalive options");
 	for (size_t i = 0; i < ps->n_addresses; i++) {
@@ -577,10 +573,10 @@ check_pset(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 			if (si->tls_port == 0)
 				RERR(a, sub, "transport tls, but sip_interface \"%s\" has no tls_port",
 				    si->name);
-			if (tls == NULL)
+			if (tls == NULL && si->tls_context_name == NULL)
 				RERR(a, sub, "transport tls needs a tls_context on the proxy set "
 				    "or its sip_interface");
-			else if (tls->verify == CFG_TLSV_NAME && a->tls_verify_name == NULL &&
+			else if (tls != NULL && tls->verify == CFG_TLSV_NAME && a->tls_verify_name == NULL &&
 			    is_ip_literal(host))
 				RERR(a, sub, "tls_verify_name is needed: \"%s\" is an IP address "
 				    "and tls_context \"%s\" verifies names", host, tls->name);
@@ -641,9 +637,9 @@ valid_message_type(const char *mt)
 	const char	*p = mt;
 	const char	*dot;
 
-	if (*p == '\0')
-		return 0;
 	dot = strchr(p, '.');
+	if (*p == '\0' || dot == p)
+		return 0;
 	for (const char *c = p; c < (dot ? dot : p + strlen(p)); c++)
 		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
 			return 0;
@@ -746,7 +742,7 @@ check_class(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 	if (c->source_address != NULL && parse_cidr(c) != 0)
 		RERR(c, path, "source_address \"%s\" is not an address or address/prefix",
 		    c->source_address);
-	if (c->action == CFG_CLS_ALLOW && c->ip_group == NULL)
+	if (c->action == CFG_CLS_ALLOW && c->ip_group_name == NULL)
 		RERR(c, path, "action allow needs an ip_group");
 }
 
@@ -758,9 +754,9 @@ check_route(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 	int			 port;
 
 	if (r->dest_type == CFG_RD_IP_GROUP) {
-		if (r->dest_ip_group == NULL)
+		if (r->dest_ip_group_name == NULL)
 			RERR(r, path, "dest_type ip-group needs dest_ip_group");
-		else if (r->dest_ip_group->proxy_set_name == NULL)
+		else if (r->dest_ip_group != NULL && r->dest_ip_group->proxy_set_name == NULL)
 			RERR(r, path, "dest_ip_group \"%s\" has no proxy_set to send to",
 			    r->dest_ip_group->name);
 	} else {
@@ -769,7 +765,7 @@ check_route(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 		else if (cfg_split_hostport(r->dest_address, host, sizeof(host), &port) != 0)
 			RERR(r, path, "dest_address \"%s\" is not host, host:port or [IPv6]:port",
 			    r->dest_address);
-		if (r->dest_sip_interface == NULL)
+		if (r->dest_sip_interface_name == NULL)
 			RERR(r, path, "dest_type address needs dest_sip_interface");
 	}
 	if (r->role == CFG_RR_ALTERNATIVE && r == &cfg->routes[0])
@@ -793,13 +789,13 @@ check_port_clash(struct cfg_ctx *ctx, struct cfg *cfg)
 	for (size_t i = 0; i < cfg->n_media_realms; i++) {
 		struct cfg_realm *a = &cfg->media_realms[i];
 
-		if (a->interface == NULL || a->port_end == 0)
+		if (a->interface == NULL || a->port_end == 0 || cfg_row_bad(ctx, a))
 			continue;	/* already reported */
 		snprintf(path, sizeof(path), "media_realms[%zu]", i);
 		for (size_t j = 0; j < i; j++) {
 			struct cfg_realm *b = &cfg->media_realms[j];
 
-			if (b->interface == NULL || b->port_end == 0)
+			if (b->interface == NULL || b->port_end == 0 || cfg_row_bad(ctx, b))
 				continue;
 			if (!same_ip(&a->interface->address, &b->interface->address))
 				continue;
@@ -815,7 +811,7 @@ check_port_clash(struct cfg_ctx *ctx, struct cfg *cfg)
 			int			 ports[3] = { s->udp_port, s->tcp_port, s->tls_port };
 			static const char *const names[3] = { "udp_port", "tcp_port", "tls_port" };
 
-			if (s->interface == NULL)
+			if (s->interface == NULL || cfg_row_bad(ctx, s))
 				continue;
 			if (!same_ip(&a->interface->address, &s->interface->address))
 				continue;
@@ -830,13 +826,13 @@ check_port_clash(struct cfg_ctx *ctx, struct cfg *cfg)
 	for (size_t i = 0; i < cfg->n_sip_interfaces; i++) {
 		struct cfg_sipif *a = &cfg->sip_interfaces[i];
 
-		if (a->interface == NULL)
+		if (a->interface == NULL || cfg_row_bad(ctx, a))
 			continue;
 		snprintf(path, sizeof(path), "sip_interfaces[%zu]", i);
 		for (size_t j = 0; j < i; j++) {
 			struct cfg_sipif *b = &cfg->sip_interfaces[j];
 
-			if (b->interface == NULL)
+			if (b->interface == NULL || cfg_row_bad(ctx, b))
 				continue;
 			if (!same_ip(&a->interface->address, &b->interface->address))
 				continue;

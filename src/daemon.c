@@ -110,6 +110,9 @@ daemon_detach(void)
 	detach_fd = pfd[1];
 	if (setsid() == -1)
 		return errno;
+	/* every path in a snapshot is absolute: nothing depends on the cwd */
+	if (chdir("/") == -1)
+		return errno;
 	return 0;
 }
 

@@ -60,7 +60,8 @@ reload_start(const char *path, struct cfg *cfg, struct cfg_diag *diag)
 	int err;
 
 	free(cfg_path);
-	if ((cfg_path = strdup(path)) == NULL) {
+	/* absolute, so that a later chdir cannot change what a reload reads */
+	if ((cfg_path = realpath(path, NULL)) == NULL && (cfg_path = strdup(path)) == NULL) {
 		cfg_unref(cfg);
 		return ENOMEM;
 	}
@@ -83,6 +84,7 @@ reload_run(struct cfg_diag *diag)
 	int		 err;
 
 	status.last_attempt = time(NULL);
+	log_debug("reload: loading %s", cfg_path);
 	err = cfg_load(cfg_path, &next, diag);
 	if (err == 0) {
 		cfg_keep_restart_keys(running, next, diag);
@@ -101,6 +103,8 @@ reload_run(struct cfg_diag *diag)
 	running = next;
 	/* calls still holding prev keep it alive until they end */
 	cfg_unref(prev);
+	log_debug("reload: %zu SIP interfaces, %zu proxy sets, %zu IP groups, %zu routes",
+	    next->n_sip_interfaces, next->n_proxy_sets, next->n_ip_groups, next->n_routes);
 	status.loaded_at = time(NULL);
 	status.last_ok = 1;
 	status.last_errors = 0;
