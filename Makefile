@@ -46,7 +46,7 @@ CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_TESTS	:= test_cfg
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all deps lab run check unit clean
+.PHONY: all deps lab run check unit docs clean
 
 all: $(B)/sbcd
 
@@ -90,6 +90,11 @@ run: deps
 check: deps
 	$(MAKE) all unit lab
 	SBCD=$(B)/sbcd TESTBIN=$(B)/tests SANITIZE=$(SANITIZE) sh tests/run.sh
+
+# Regenerate the key reference in docs/configuration.md from the schema.
+docs: $(B)/sbcd
+	sh tests/lib/refdoc.sh $(B)/sbcd docs/configuration.md > docs/configuration.md.new
+	mv docs/configuration.md.new docs/configuration.md
 
 clean:
 	rm -rf build

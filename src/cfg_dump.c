@@ -174,7 +174,7 @@ ref_fields(FILE *fp, const char *prefix, const struct cfg_field *fields)
 				    len < sizeof(vals) ? sizeof(vals) - len : 0, "%s`%s`",
 				    len ? ", " : "", ev->name);
 		} else if (f->type == CFT_REF)
-			snprintf(vals, sizeof(vals), "a `%s` name", f->table->key);
+			snprintf(vals, sizeof(vals), "a name in `%s`", f->table->key);
 		else if (f->type == CFT_TABLE)
 			snprintf(vals, sizeof(vals), "`%s.%s` rows", prefix, f->key);
 		fprintf(fp, "| `%s` | %s | %s | %s | %s | %s |\n", f->key, type_name(f),

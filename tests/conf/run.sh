@@ -42,3 +42,10 @@ for f in tests/conf/bad/*.conf; do
 		diff "$exp" "${OUT:-/tmp}/$(basename "$f").out" | sed 's/^/    /'
 	fi
 done
+
+# docs/configuration.md carries the reference generated from the schema
+if sh tests/lib/refdoc.sh "$SBCD" docs/configuration.md | cmp -s - docs/configuration.md; then
+	echo "ok - docs/configuration.md documents every key (matches sbcd -S)"
+else
+	echo "not ok - docs/configuration.md documents every key (matches sbcd -S); run make docs"
+fi
