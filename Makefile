@@ -13,7 +13,7 @@ TEST_PKGS	:= cmocka
 # Debian 12 packages: build, tests, benchmarks.
 DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
-		   util-linux procps python3
+		   util-linux procps python3 dnsmasq-base sip-tester stunnel4
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan
@@ -37,13 +37,15 @@ LDFLAGS		+= $(SAN_FLAGS)
 
 # Modules of the daemon; main.c is the entry point.
 CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
-		   src/loop.c src/daemon.c src/reload.c
+		   src/loop.c src/daemon.c src/reload.c src/tls.c src/sipif.c \
+		   src/pset.c src/cls.c src/route.c src/msgcopy.c src/relay.c \
+		   src/call.c
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
-UNIT_TESTS	:= test_cfg
+UNIT_TESTS	:= test_cfg test_tls test_route test_pset
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all deps lab run check unit docs clean

@@ -157,6 +157,7 @@ struct cfg_global {
 	const char	*cdr_file;
 	const char	*pid_file;
 	const char	*user_agent;
+	const char	*resolv_conf;
 	int		 line;
 };
 

@@ -145,6 +145,8 @@ const struct cfg_field cfg_global_fields[] = {
 	    "File to write the process id to; empty writes none."),
 	F_STR("user_agent", struct cfg_global, user_agent, 0, "sbcd",
 	    "Value of User-Agent and Server in messages sbcd originates."),
+	F_PATH("resolv_conf", struct cfg_global, resolv_conf, CFF_RESTART, "/etc/resolv.conf",
+	    "Name servers for proxy addresses given as host names (resolv.conf format)."),
 	F_END
 };
 

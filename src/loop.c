@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/su_log.h>
 
 #include "log.h"
 #include "loop.h"
@@ -20,6 +21,9 @@
  * watches that fd; whenever it is readable, or sofia's next timer is due,
  * sofia is stepped without blocking.  See sofia-sip-libevent-notes.md §1.
  */
+
+/* sofia's module logs, exported by the library but not declared in its headers */
+extern su_log_t nta_log[], tport_log[], sresolv_log[];
 
 static struct event_base	*base;
 static su_root_t		*root;
@@ -82,6 +86,35 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what; (void)arg;
 }
 
+/*
+ * sofia writes its diagnostics to stderr, in pieces; gather them into whole
+ * lines and pass them on at debug level, so they follow log_target and do
+ * not break the one-line-per-event rule.
+ */
+static void
+sofia_logger(void *stream, char const *fmt, va_list ap)
+{
+	static char	 line[1024];
+	static size_t	 len;
+	char		 piece[1024];
+	int		 n;
+
+	(void)stream;
+	n = vsnprintf(piece, sizeof(piece), fmt, ap);
+	if (n < 0)
+		return;
+	for (char *p = piece; *p; p++) {
+		if (*p == '\n' || len == sizeof(line) - 1) {
+			line[len] = '\0';
+			if (len > 0)
+				log_debug("sofia: %s", line);
+			len = 0;
+			continue;
+		}
+		line[len++] = *p == '\t' ? ' ' : *p;
+	}
+}
+
 int
 loop_init(void)
 {
@@ -91,6 +124,10 @@ loop_init(void)
 
 	if (su_init() != 0)
 		return EIO;
+	su_log_redirect(su_log_default, sofia_logger, NULL);
+	su_log_redirect(nta_log, sofia_logger, NULL);
+	su_log_redirect(tport_log, sofia_logger, NULL);
+	su_log_redirect(sresolv_log, sofia_logger, NULL);
 	su_port_prefer(su_epoll_port_create, su_epoll_clone_start);
 	root = su_root_create(NULL);
 	if (root == NULL)

@@ -7,11 +7,14 @@
 #include <unistd.h>
 #include <event2/event.h>
 
+#include "call.h"
 #include "cfg.h"
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
+#include "pset.h"
 #include "reload.h"
+#include "tls.h"
 #include "version.h"
 
 #ifndef SBCD_CONF
@@ -189,7 +192,14 @@ main(int argc, char *argv[])
 	if ((err = loop_init()) != 0)
 		fatalx("cannot set up the event loop: %s", strerror(err));
 
+	if ((err = tls_init()) != 0)
+		fatalx("TLS cannot be verified in this build: %s", strerror(err));
+	/* sofia has no TLS handshake timeout: a stalled peer fails in 3 s */
+	tls_set_handshake_timeout(3000);
 	reload_register(&logging_hooks);
+	/* order matters: interfaces before the proxy sets that send from them */
+	call_init();
+	pset_init();
 	cfg_diag_init(&diag);
 	err = reload_start(conf, cfg, &diag);
 	if (err) {
@@ -226,7 +236,9 @@ main(int argc, char *argv[])
 	event_free(ev_hup);
 	event_free(ev_term);
 	event_free(ev_int);
+	call_fini();
 	reload_fini();
+	tls_fini();
 	loop_fini();
 	daemon_pidfile_remove(pid_file);
 	free(pid_file);

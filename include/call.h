@@ -1,0 +1,19 @@
+/* call.h: the B2BUA: every call owns two legs, each a dialog of its own. */
+#ifndef SBCD_CALL_H
+#define SBCD_CALL_H
+
+#include <stddef.h>
+
+/*
+ * call_init installs the request handler of the SIP interfaces: every new
+ * request is classified to a source IP group, then routed to a destination
+ * IP group (its proxy set) or address, and an INVITE becomes a call whose B
+ * leg is a new, independent dialog.  Must run before the first reload_start.
+ */
+void call_init(void);
+/* End every call (BYE both sides) and free them: shutdown. */
+void call_fini(void);
+/* Calls in progress. */
+size_t call_count(void);
+
+#endif

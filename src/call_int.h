@@ -1,0 +1,113 @@
+/* call_int.h: private types of the call module (call.c, relay.c, msgcopy.c). */
+#ifndef SBCD_CALL_INT_H
+#define SBCD_CALL_INT_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#define NTA_LEG_MAGIC_T		struct leg
+#define NTA_OUTGOING_MAGIC_T	void
+#define NTA_INCOMING_MAGIC_T	void
+#define NTA_RELIABLE_MAGIC_T	void
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su_alloc.h>
+
+#include "cfg.h"
+#include "call.h"
+#include "pset.h"
+#include "sipif.h"
+
+struct event;
+struct relay;
+
+enum call_state {
+	CS_ROUTING = 0,		/* INVITE received, B being tried */
+	CS_EARLY,		/* a provisional response went to A */
+	CS_CONFIRMED,		/* 2xx went to A */
+	CS_TERMINATING,		/* BYE sent, waiting for its answer */
+	CS_DONE,
+};
+
+/* One side of a call: a dialog of its own on its own agent. */
+struct leg {
+	struct call		*call;	/* weak: the call owns the leg */
+	char			 side;	/* 'A' (caller side) or 'B' (callee side) */
+	struct sipif		*sif;	/* ref */
+	nta_leg_t		*nleg;
+	int			 transport;	/* enum cfg_transport toward the peer */
+	char			*nexthop;	/* requests go here, NULL: by the route set (call home) */
+	const struct cfg_ipgroup *ipg;	/* RO, in the call's snapshot */
+	nta_outgoing_t		*ack;	/* last ACK sent, kept for 2xx retransmissions */
+	int			 invite_in;	/* an INVITE from this side is being relayed */
+	int			 invite_out;	/* an INVITE we sent to this side is pending */
+	int			 rel100;	/* the peer supports 100rel */
+};
+
+struct call {
+	unsigned		 id;
+	TAILQ_ENTRY(call)	 link;
+	struct cfg		*cfg;	/* the snapshot the call started under (ref) */
+	enum call_state		 state;
+	su_home_t		 home[1];
+	struct leg		 a, b;
+	const struct cfg_ipgroup *src_ipg, *dst_ipg;	/* RO */
+	const struct cfg_route	*route;	/* RO: the row being tried */
+	size_t			 route_index;
+	struct pset_cursor	 cur;
+	struct pset_dest	 dest;	/* current attempt */
+	int			 have_dest;
+	nta_incoming_t		*irq;	/* A's initial INVITE */
+	msg_t			*invite;	/* A's INVITE, kept for retries (ref) */
+	nta_outgoing_t		*orq;	/* B's INVITE, current attempt */
+	nta_outgoing_t		*tagged;	/* its early dialog for PRACK */
+	uint32_t		 b_cseq;	/* CSeq of B's INVITE, for its ACK */
+	int			 b_sdp;	/* our INVITE to B carried a body */
+	int			 b_acked;
+	int			 provisional;	/* a provisional came for this attempt */
+	int			 final_sent;	/* A has seen a final response */
+	int			 cancelled;	/* A cancelled */
+	int			 last_status;	/* of the last failed attempt */
+	char			 last_phrase[64];
+	struct event		*timer;	/* invite_timeout of the attempt */
+	struct relay		*relays;	/* in-dialog transactions in flight */
+	nta_outgoing_t		*bye[2];	/* BYEs we sent, per side */
+	int			 byes_pending;
+	char			 reason[96];	/* why it ended, for the log */
+};
+
+/* msgcopy.c: building one side's messages from the other's. */
+void call_copy_headers(msg_t *dst, sip_t *dsip, const sip_t *src, int response);
+int call_copy_body(msg_t *dst, sip_t *dsip, const sip_t *src);
+void call_add_common(msg_t *msg, sip_t *sip, const struct call *call,
+    const sip_t *src, const struct leg *to);
+int call_reply_copy(nta_incoming_t *irq, const sip_t *resp,
+    const sip_contact_t *contact, const char *server, int reliable);
+int call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg,
+    int reliable);
+
+/* relay.c: in-dialog requests. */
+int call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq,
+    const sip_t *sip);
+void call_relays_destroy(struct call *call);
+
+/* call.c */
+struct leg *call_other(struct leg *leg);
+void call_terminate(struct call *call, const struct leg *from, const char *why);
+void call_release(struct call *call);
+int call_send_ack(struct call *call, struct leg *leg, uint32_t cseq,
+    const sip_t *body_from);
+
+/* " leg=A", " leg=B" or "" for log lines */
+static inline const char *
+call_leg_tag(const struct leg *leg)
+{
+	return leg == NULL ? "" : leg->side == 'A' ? " leg=A" : " leg=B";
+}
+
+/* Every line about a call starts with its id (and the leg). */
+#define CALL_LOG(lvl, call, leg, fmt, ...)				\
+	log_##lvl("call=%u%s " fmt, (call)->id, call_leg_tag(leg), ##__VA_ARGS__)
+
+#endif

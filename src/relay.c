@@ -1,0 +1,213 @@
+/* relay.c: in-dialog requests of a call: BYE, re-INVITE (glare), UPDATE, INFO and the rest. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "call_int.h"
+#include "log.h"
+
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+
+/* One in-dialog transaction relayed from one leg to the other. */
+struct relay {
+	struct relay		*next;
+	struct call		*call;	/* weak: the call owns its relays */
+	struct leg		*from, *to;
+	nta_incoming_t		*irq;
+	nta_outgoing_t		*orq;
+	sip_method_t		 method;
+	uint32_t		 out_cseq;	/* of the request sent, for its ACK */
+	int			 sdp_out;	/* the request sent carried a body */
+	int			 acked;	/* ACK for a 2xx went to the far side */
+	int			 final;	/* final response relayed */
+};
+
+static void
+relay_free(struct relay *r)
+{
+	struct relay **pp;
+
+	for (pp = &r->call->relays; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	if (r->method == sip_method_invite) {
+		if (!r->final)
+			r->from->invite_in = 0, r->to->invite_out = 0;
+	}
+	if (r->irq != NULL)
+		nta_incoming_destroy(r->irq);
+	if (r->orq != NULL)
+		nta_outgoing_destroy(r->orq);
+	free(r);
+}
+
+void
+call_relays_destroy(struct call *call)
+{
+	while (call->relays != NULL)
+		relay_free(call->relays);
+}
+
+/* ACK or CANCEL from the side that sent a re-INVITE. */
+static int
+relay_ack_cancel_cb(void *magic, nta_incoming_t *irq, const sip_t *sip)
+{
+	struct relay *r = magic;
+
+	(void)irq;
+	if (sip == NULL)
+		return 0;
+	if (sip->sip_request->rq_method == sip_method_cancel) {
+		if (r->orq != NULL && !r->final)
+			nta_outgoing_cancel(r->orq);
+		return 0;
+	}
+	if (sip->sip_request->rq_method == sip_method_ack) {
+		if (!r->acked && r->final)
+			call_send_ack(r->call, r->to, r->out_cseq, sip);
+		r->acked = 1;
+		relay_free(r);
+	}
+	return 0;
+}
+
+static int
+relay_response_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	struct relay	*r = magic;
+	struct call	*call = r->call;
+	int		 status;
+
+	(void)orq;
+	if (sip == NULL)
+		return 0;
+	status = sip->sip_status->st_status;
+	if (status < 200) {
+		if (status > 100 && r->irq != NULL)
+			call_reply(r->irq, sip, r->from, 0);
+		return 0;
+	}
+	r->final = 1;
+	if (r->method == sip_method_invite) {
+		r->from->invite_in = 0;
+		r->to->invite_out = 0;
+		if (status < 300 && (r->sdp_out || sip->sip_payload == NULL)) {
+			/* ACK the far side at once; A's ACK only ends our transaction */
+			call_send_ack(call, r->to, r->out_cseq, NULL);
+			r->acked = 1;
+		}
+	}
+	if (r->irq != NULL)
+		call_reply(r->irq, sip, r->from, 0);
+	CALL_LOG(debug, call, r->to, "%s answered %d", sip->sip_cseq ?
+	    sip->sip_cseq->cs_method_name : "?", status);
+	/* RFC 5057: 481 and 408 to a request inside the dialog end it */
+	if (status == 481 || status == 408) {
+		snprintf(call->reason, sizeof(call->reason), "%d to an in-dialog %s", status,
+		    sip->sip_cseq ? sip->sip_cseq->cs_method_name : "request");
+		relay_free(r);
+		call_terminate(call, NULL, call->reason);
+		return 0;
+	}
+	if (r->method != sip_method_invite || status >= 300)
+		relay_free(r);
+	/* an INVITE relay waits for the originator's ACK */
+	return 0;
+}
+
+/* Relay one request received on leg `from` to the other leg. */
+static int
+relay_request(struct leg *from, nta_incoming_t *irq, const sip_t *sip)
+{
+	struct call	*call = from->call;
+	struct leg	*to = call_other(from);
+	struct relay	*r;
+	nta_agent_t	*agent;
+	msg_t		*msg;
+	sip_t		*osip;
+
+	if (to->nleg == NULL || to->sif == NULL)
+		return 481;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return 500;
+	agent = sipif_agent(to->sif);
+	msg = nta_msg_create(agent, 0);
+	if (msg == NULL) {
+		free(r);
+		return 500;
+	}
+	osip = sip_object(msg);
+	call_copy_headers(msg, osip, sip, 0);
+	r->sdp_out = call_copy_body(msg, osip, sip);
+	call_add_common(msg, osip, call, sip, to);
+	if (nta_msg_request_complete(msg, to->nleg, sip->sip_request->rq_method,
+	    sip->sip_request->rq_method_name, NULL) < 0) {
+		msg_destroy(msg);
+		free(r);
+		return 500;
+	}
+	r->call = call;
+	r->from = from;
+	r->to = to;
+	r->irq = irq;
+	r->method = sip->sip_request->rq_method;
+	r->out_cseq = osip->sip_cseq->cs_seq;
+	r->orq = nta_outgoing_mcreate(agent, relay_response_cb, r,
+	    to->nexthop ? URL_STRING_MAKE(to->nexthop) : NULL, msg, TAG_END());
+	if (r->orq == NULL) {
+		msg_destroy(msg);
+		free(r);
+		return 500;
+	}
+	r->next = call->relays;
+	call->relays = r;
+	if (r->method == sip_method_invite) {
+		from->invite_in = 1;
+		to->invite_out = 1;
+		nta_incoming_bind(irq, relay_ack_cancel_cb, r);
+	}
+	CALL_LOG(debug, call, from, "%s relayed", sip->sip_request->rq_method_name);
+	return 0;
+}
+
+int
+call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq, const sip_t *sip)
+{
+	struct call	*call = leg->call;
+	struct leg	*other = call_other(leg);
+	sip_method_t	 m = sip->sip_request->rq_method;
+
+	(void)nleg;
+	switch (m) {
+	case sip_method_ack:
+		return 0;	/* ACKs of our 2xx arrive through the transaction */
+	case sip_method_bye:
+		CALL_LOG(info, call, leg, "BYE");
+		if (call->state < CS_CONFIRMED && leg == &call->b) {
+			/* the callee gave up before answering: tell the caller */
+			if (call->irq != NULL && !call->final_sent)
+				nta_incoming_treply(call->irq, SIP_480_TEMPORARILY_UNAVAILABLE,
+				    TAG_END());
+			call->final_sent = 1;
+		}
+		call_terminate(call, leg, leg->side == 'A' ? "BYE from the caller side" :
+		    "BYE from the callee side");
+		return 200;
+	case sip_method_invite:
+		/* RFC 3261 14.1: one INVITE at a time per dialog, either way */
+		if (leg->invite_in || leg->invite_out || other->invite_in || other->invite_out)
+			return 491;
+		if (call->state != CS_CONFIRMED)
+			return 491;
+		return relay_request(leg, irq, sip);
+	case sip_method_prack:
+		return 481;	/* PRACKs are answered hop by hop by nta */
+	default:
+		if (call->state >= CS_TERMINATING)
+			return 481;
+		return relay_request(leg, irq, sip);
+	}
+}
