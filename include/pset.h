@@ -68,8 +68,10 @@ void pset_cursor_init(struct pset_cursor *cur);
  * configured load balancing (none: configuration order, round-robin,
  * random-weights); redundancy mode homing always prefers the best
  * priority that is up, parking stays on the destination last used while it
- * is up.  0 and *out, or ENOENT when nothing is left (EAGAIN when names are
- * still being resolved).
+ * is up.  When every destination not yet tried is down, those are tried
+ * anyway, best priority first (a keep-alive verdict may be stale).  0 and
+ * *out, or ENOENT when nothing is left (EAGAIN when names are still being
+ * resolved).
  */
 int pset_next(struct pset *ps, struct pset_cursor *cur, struct pset_dest *out);
 

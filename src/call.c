@@ -97,6 +97,7 @@ call_destructor(void *arg)
 		msg_destroy(call->invite);
 	leg_clear(&call->a);
 	leg_clear(&call->b);
+	pset_unref(call->ps);
 	su_home_deinit(call->home);
 	cfg_unref(call->cfg);
 }
@@ -266,8 +267,6 @@ fail_call(struct call *call, int status, const char *phrase)
 static void
 attempt_failed(struct call *call, int status, const char *phrase, int dest_failed)
 {
-	struct pset *ps;
-
 	stop_timer(call);
 	call->last_status = status;
 	snprintf(call->last_phrase, sizeof(call->last_phrase), "%s", phrase);
@@ -277,9 +276,8 @@ attempt_failed(struct call *call, int status, const char *phrase, int dest_faile
 	if (call->orq != NULL)
 		nta_outgoing_destroy(call->orq);
 	call->orq = NULL;
-	if (call->have_dest && call->dst_ipg != NULL && call->dst_ipg->proxy_set != NULL &&
-	    (ps = pset_get(call->dst_ipg->proxy_set->name)) != NULL && dest_failed)
-		pset_report(ps, &call->dest, 0);
+	if (call->have_dest && call->ps != NULL && dest_failed)
+		pset_report(call->ps, &call->dest, 0);
 	if (call->cancelled || call->final_sent) {
 		call_release(call);
 		return;
@@ -315,7 +313,6 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	struct call	*call = magic;
 	int		 status = sip ? sip->sip_status->st_status : 408;
 	const char	*phrase = sip ? sip->sip_status->st_phrase : "Request Timeout";
-	struct pset	*ps;
 
 	if (orq != call->orq && orq != call->tagged)
 		return 0;	/* an attempt we gave up */
@@ -372,9 +369,8 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 			return 0;	/* a 2xx from another fork: nta ACK+BYEs it */
 		nta_leg_rtag(call->b.nleg, sip->sip_to->a_tag);
 		nta_leg_client_reroute(call->b.nleg, sip->sip_record_route, sip->sip_contact, 1);
-		if (call->have_dest && call->dst_ipg && call->dst_ipg->proxy_set &&
-		    (ps = pset_get(call->dst_ipg->proxy_set->name)) != NULL)
-			pset_report(ps, &call->dest, 1);
+		if (call->have_dest && call->ps != NULL)
+			pset_report(call->ps, &call->dest, 1);
 		/* ACK at once (the carrier hangs up an un-ACKed 2xx), unless the
 		 * offer is in this 2xx: then the answer comes with A's ACK */
 		if (call->b_sdp || sip->sip_payload == NULL) {
@@ -577,14 +573,16 @@ attempt(struct call *call)
 		if (r == NULL)
 			break;
 		if (r->dest_type == CFG_RD_IP_GROUP) {
-			struct pset *ps = pset_get(r->dest_ip_group->proxy_set->name);
-
+			/* the set as it is now, for the whole call: a reload
+			 * must not change what the cursor indexes */
+			if (call->ps == NULL)
+				call->ps = pset_ref(pset_get(r->dest_ip_group->proxy_set->name));
 			call->dst_ipg = r->dest_ip_group;
 			/* without hot swap a route row tries one address of its set */
 			if (call->cur.attempts > 0 && !r->dest_ip_group->proxy_set->hot_swap)
 				err = ENOENT;
 			else
-				err = ps ? pset_next(ps, &call->cur, &call->dest) : ENOENT;
+				err = call->ps ? pset_next(call->ps, &call->cur, &call->dest) : ENOENT;
 		} else {
 			call->dst_ipg = NULL;
 			err = call->cur.attempts++ == 0 ? dest_from_address(call, r) : ENOENT;
@@ -599,6 +597,7 @@ attempt(struct call *call)
 		}
 		/* nothing left on this row: its alternative, if any */
 		call->route = route_alternative(call->cfg, &call->route_index);
+		call->ps = pset_unref(call->ps);
 		pset_cursor_init(&call->cur);
 		if (call->route != NULL)
 			CALL_LOG(info, call, NULL, "trying alternative route %s", call->route->name);

@@ -55,6 +55,7 @@ struct call {
 	const struct cfg_ipgroup *src_ipg, *dst_ipg;	/* RO */
 	const struct cfg_route	*route;	/* RO: the row being tried */
 	size_t			 route_index;
+	struct pset		*ps;	/* the proxy set of the row being tried (ref) */
 	struct pset_cursor	 cur;
 	struct pset_dest	 dest;	/* current attempt */
 	int			 have_dest;

@@ -1214,6 +1214,20 @@ pset_next(struct pset *ps, struct pset_cursor *cur, struct pset_dest *out)
 				level = ps->dst[i]->prio;
 		}
 	if (cand == 0) {
+		/*
+		 * Last resort: every destination not yet tried is down.  A
+		 * keep-alive verdict can be stale (the peer came back between
+		 * probes), so try them in order rather than refuse the call;
+		 * each costs at most invite_timeout.
+		 */
+		for (size_t i = 0; i < ps->ndst; i++)
+			if (!(cur->tried & (1ULL << i))) {
+				cand |= 1ULL << i;
+				if (ps->dst[i]->prio < level)
+					level = ps->dst[i]->prio;
+			}
+	}
+	if (cand == 0) {
 		for (size_t i = 0; i < ps->nent; i++)
 			if (ps->ent[i].state == RES_PENDING ||
 			    (ps->ent[i].state == RES_NONE && !ps->ent[i].literal))

@@ -34,6 +34,8 @@ SIPP_PID=""
 
 # sip_track PID: kill PID too in sip_cleanup (e.g. sbcd)
 sip_track() { _sip_pids="$_sip_pids $1"; }
+# _sip_untrack PID: forget a reaped pid (its number may be reused)
+_sip_untrack() { _sip_pids=$(for _p in $_sip_pids; do [ "$_p" = "$1" ] || printf ' %s' "$_p"; done); }
 
 # sip_cleanup: TERM everything started here (sipp, stunnel, tracked pids),
 # KILL what is still there after 2 s.  `sip_trap` installs it on EXIT.
@@ -135,15 +137,15 @@ rogue_uac() { _r=$1 _s=$2; shift 2; sipp_uac "$_r" $ROGUE_IP 5060 u1 "$_s" "$PBX
 sipp_wait() {
 	_p=$1; _lim=$(( ${2:-$SIPP_TIMEOUT} * 20 )); _i=0
 	while alive "$_p" && [ $_i -lt $_lim ]; do sleep 0.05; _i=$((_i + 1)); done
-	if alive "$_p"; then kill -TERM "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; return 124; fi
-	wait "$_p"
+	if alive "$_p"; then kill -TERM "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; _sip_untrack "$_p"; return 124; fi
+	wait "$_p"; _rc=$?; _sip_untrack "$_p"; return $_rc
 }
 
 # sipp_stop PID: TERM (final stats are written), wait; sipp_kill PID: KILL
 # (a dead peer: stops answering keep-alives at once).  Start a new one with
 # another NAME to "restart" it.
-sipp_stop() { kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0; }
-sipp_kill() { kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0; }
+sipp_stop() { kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; _sip_untrack "$1"; return 0; }
+sipp_kill() { kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; _sip_untrack "$1"; return 0; }
 
 # sipp_stat NAME FIELD: FIELD of the last line of $T/NAME.csv, e.g.
 # SuccessfulCall(C), FailedCall(C), IncomingCall(C), OutgoingCall(C)
@@ -244,4 +246,7 @@ vc_stunnel_start() {
 	sip_listening tcp $VC_IP $VC_TLS_PORT 5 && sip_listening tcp $VC_OUT_IP $VC_OUT_PORT 5 &&
 	    alive $STUNNEL_PID
 }
-vc_stunnel_stop() { [ -n "${STUNNEL_PID:-}" ] && { kill -TERM "$STUNNEL_PID" 2>/dev/null; wait "$STUNNEL_PID" 2>/dev/null; }; STUNNEL_PID=""; return 0; }
+vc_stunnel_stop() {
+	[ -n "${STUNNEL_PID:-}" ] && { kill -TERM "$STUNNEL_PID" 2>/dev/null; wait "$STUNNEL_PID" 2>/dev/null; _sip_untrack "$STUNNEL_PID"; }
+	STUNNEL_PID=""; return 0
+}

@@ -435,9 +435,17 @@ test_all_down(void **state)
 	assert_int_equal(pick(ps, ip, sizeof(ip)), 0);
 	assert_string_equal(ip, "127.0.0.12");
 	report(ps, "127.0.0.12", 0);
+	/* all down: still tried (the verdict may be stale); parking keeps
+	 * the last used one first */
 	pset_cursor_init(&cur);
+	assert_int_equal(pset_next(ps, &cur, &d), 0);
+	inet_ntop(AF_INET, &((struct sockaddr_in *)&d.addr)->sin_addr, ip, sizeof(ip));
+	assert_string_equal(ip, "127.0.0.12");
+	assert_int_equal(pset_next(ps, &cur, &d), 0);
+	inet_ntop(AF_INET, &((struct sockaddr_in *)&d.addr)->sin_addr, ip, sizeof(ip));
+	assert_string_equal(ip, "127.0.0.11");
 	assert_int_equal(pset_next(ps, &cur, &d), ENOENT);
-	assert_int_equal(cur.attempts, 0);
+	assert_int_equal(cur.attempts, 2);
 }
 
 static void
@@ -517,7 +525,9 @@ test_reload_carry(void **state)
 	ps = pset_get("PS");
 	assert_int_equal(health_of(ps, "127.0.0.13"), PSET_DOWN);
 	assert_int_equal(health_of(ps, "127.0.0.11"), PSET_DOWN);
-	assert_int_equal(pick(ps, ip, sizeof(ip)), ENOENT);
+	/* all down: the last resort is the preferred priority */
+	assert_int_equal(pick(ps, ip, sizeof(ip)), 0);
+	assert_string_equal(ip, "127.0.0.13");
 }
 
 /* ===================================================================== */
@@ -659,7 +669,8 @@ test_keepalive(void **state)
 	assert_true(ok);
 	assert_int_equal(pset_status(k.ps, 0, &st), 0);
 	assert_int_equal(st.last_code, 0);
-	assert_int_equal(pick(k.ps, ip, sizeof(ip)), ENOENT);
+	/* down, yet a request would still try it as the last resort */
+	assert_int_equal(pick(k.ps, ip, sizeof(ip)), 0);
 
 	/* and answers again: up */
 	kill(pid, SIGUSR1);
@@ -764,6 +775,9 @@ test_keepalive_tls(void **state)
 	assert_int_equal(pset_next(ps, &cur, &d), 0);
 	assert_string_equal(d.uri, "sip:127.0.0.23:25071;transport=tls");
 	assert_string_equal(d.tls_verify_name, "sip.voiceconnector.chime.test");
+	/* the refused one only as the last resort */
+	assert_int_equal(pset_next(ps, &cur, &d), 0);
+	assert_non_null(strstr(d.uri, "127.0.0.24"));
 	assert_int_equal(pset_next(ps, &cur, &d), ENOENT);
 
 	/* the set goes away: so do its peer entries */
