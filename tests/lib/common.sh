@@ -42,3 +42,13 @@ alive() {
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
+
+# wait_count PATTERN FILE N [SECONDS]: until PATTERN is in FILE more than N times
+wait_count() {
+	i=0; lim=$(( ${4:-5} * 20 ))
+	while [ $i -lt $lim ]; do
+		[ "$(grep -ac -- "$1" "$2" 2>/dev/null)" -gt "$3" ] && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
