@@ -48,7 +48,7 @@ CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_TESTS	:= test_cfg test_tls test_route test_pset
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all deps lab run check unit docs clean
+.PHONY: all deps lab run check unit docs demo clean
 
 all: $(B)/sbcd
 
@@ -88,6 +88,12 @@ build/lab/pki/ca.crt: tests/lib/mklab.sh
 run: deps
 	$(MAKE) all lab
 	$(B)/sbcd -D -f conf/sbc.conf
+
+# One call each way through sbcd on the lab, shown as a ladder (needs root:
+# it runs in a private network namespace, loopback only).
+demo: deps
+	$(MAKE) all lab
+	SBCD=$(CURDIR)/$(B)/sbcd unshare --net sh -c 'ip link set lo up && exec sh tests/demo/demo.sh'
 
 check: deps
 	$(MAKE) all unit lab

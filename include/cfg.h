@@ -429,4 +429,10 @@ struct cfg_pset *cfg_pset_find(const struct cfg *cfg, const char *name);
 
 const char *cfg_transport_str(int tp);
 
+/* The matching rule of prefix and host fields of classification and
+ * routing rows: unset or "*" matches anything; prefixes compare bytes, hosts
+ * compare without case. */
+int cfg_match_prefix(const char *want, const char *have);
+int cfg_match_host(const char *want, const char *have);
+
 #endif

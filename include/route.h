@@ -31,7 +31,7 @@ const struct cfg_route *route_find(const struct cfg *cfg, const struct route_inp
 const struct cfg_route *route_alternative(const struct cfg *cfg, size_t *index);
 
 /* Whether a final response code makes the routing try an alternative:
- * 408 always, and any code listed in the rule's alt_route_reasons. */
+ * 408 and 503 always, and any code listed in the rule's alt_route_reasons. */
 int route_is_alt_reason(const struct cfg_route *r, int status);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <libconfig.h>
 
@@ -931,6 +932,22 @@ cfg_pset_find(const struct cfg *cfg, const char *name)
 		if (strcmp(cfg->proxy_sets[i].name, name) == 0)
 			return &cfg->proxy_sets[i];
 	return NULL;
+}
+
+int
+cfg_match_prefix(const char *want, const char *have)
+{
+	if (want == NULL || strcmp(want, "*") == 0)
+		return 1;
+	return have != NULL && strncmp(have, want, strlen(want)) == 0;
+}
+
+int
+cfg_match_host(const char *want, const char *have)
+{
+	if (want == NULL || strcmp(want, "*") == 0)
+		return 1;
+	return have != NULL && strcasecmp(want, have) == 0;
 }
 
 const char *

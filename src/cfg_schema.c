@@ -418,8 +418,8 @@ static const struct cfg_field route_fields[] = {
 	F_REF("dest_sip_interface", struct cfg_route, dest_sip_interface_name, dest_sip_interface,
 	    0, tb_sipif, "SIP interface toward dest_address; required with dest_type address."),
 	F_ILIST("alt_route_reasons", struct cfg_route, alt_route_reasons, 400, 699,
-	    "Final responses that make sbcd try the next alternative row; no answer and "
-	    "408 always do."),
+	    "Final responses that make sbcd try the next address and then the alternative "
+	    "rows; no answer, 408 and 503 always do."),
 	F_ENUM("role", struct cfg_route, role, 0, CFG_RR_ROUTE, ev_rrole,
 	    "route, or alternative: used only when the row above it failed."),
 	F_END

@@ -7,22 +7,6 @@
 #include "cls.h"
 
 static int
-prefix_match(const char *want, const char *have)
-{
-	if (want == NULL || strcmp(want, "*") == 0)
-		return 1;
-	return have != NULL && strncmp(have, want, strlen(want)) == 0;
-}
-
-static int
-host_match(const char *want, const char *have)
-{
-	if (want == NULL || strcmp(want, "*") == 0)
-		return 1;
-	return have != NULL && strcasecmp(want, have) == 0;
-}
-
-static int
 cidr_match(const struct cfg_class *c, const struct sockaddr *sa)
 {
 	const unsigned char	*a;
@@ -71,10 +55,10 @@ rule_match(const struct cfg_class *c, const struct cls_input *in)
 		return 0;
 	if (c->transport != CFG_CLS_TP_ANY && tp_of[c->transport] != in->transport)
 		return 0;
-	return prefix_match(c->src_user_prefix, in->from_user) &&
-	    host_match(c->src_host, in->from_host) &&
-	    prefix_match(c->dst_user_prefix, in->ruri_user) &&
-	    host_match(c->dst_host, in->ruri_host);
+	return cfg_match_prefix(c->src_user_prefix, in->from_user) &&
+	    cfg_match_host(c->src_host, in->from_host) &&
+	    cfg_match_prefix(c->dst_user_prefix, in->ruri_user) &&
+	    cfg_match_host(c->dst_host, in->ruri_host);
 }
 
 enum cls_result

@@ -6,22 +6,6 @@
 #include "route.h"
 
 static int
-prefix_ok(const char *want, const char *have)
-{
-	if (want == NULL || strcmp(want, "*") == 0)
-		return 1;
-	return have != NULL && strncmp(have, want, strlen(want)) == 0;
-}
-
-static int
-host_ok(const char *want, const char *have)
-{
-	if (want == NULL || strcmp(want, "*") == 0)
-		return 1;
-	return have != NULL && strcasecmp(want, have) == 0;
-}
-
-static int
 matches(const struct cfg_route *r, const struct route_input *in)
 {
 	if (r->source_ip_group != NULL && r->source_ip_group != in->src_ipg)
@@ -29,10 +13,10 @@ matches(const struct cfg_route *r, const struct route_input *in)
 	if (r->request_type != NULL && strcasecmp(r->request_type, "all") != 0 &&
 	    strcasecmp(r->request_type, in->method) != 0)
 		return 0;
-	return prefix_ok(r->src_user_prefix, in->src_user) &&
-	    host_ok(r->src_host, in->src_host) &&
-	    prefix_ok(r->dst_user_prefix, in->dst_user) &&
-	    host_ok(r->dst_host, in->dst_host);
+	return cfg_match_prefix(r->src_user_prefix, in->src_user) &&
+	    cfg_match_host(r->src_host, in->src_host) &&
+	    cfg_match_prefix(r->dst_user_prefix, in->dst_user) &&
+	    cfg_match_host(r->dst_host, in->dst_host);
 }
 
 const struct cfg_route *
@@ -63,7 +47,7 @@ route_alternative(const struct cfg *cfg, size_t *index)
 int
 route_is_alt_reason(const struct cfg_route *r, int status)
 {
-	if (status == 408)
+	if (status == 408 || status == 503)
 		return 1;
 	for (size_t i = 0; i < r->alt_route_reasons.n; i++)
 		if (r->alt_route_reasons.v[i] == status)

@@ -241,7 +241,7 @@ sipif_create(const struct cfg_sipif *c, struct sipif **out, struct cfg_diag *dia
 	const struct cfg_ipif	*ipif = c->interface;
 	struct sipif		*sif;
 	char			 url[160];
-	int			 err = 0, first = 1;
+	int			 err = 0;
 	static const struct {
 		int		 tp;
 		const char	*name;
@@ -259,6 +259,17 @@ sipif_create(const struct cfg_sipif *c, struct sipif **out, struct cfg_diag *dia
 	sif->family = ipif->address.family;
 	memcpy(sif->addr, &ipif->address.u, ipif->address.family == AF_INET ? 4 : 16);
 
+	/* an agent with no transport yet; every listener is added alike */
+	sif->agent = nta_agent_create(loop_root(), (url_string_t *)-1, stateless_cb, sif,
+	    NTATAG_UA(1),
+	    NTATAG_SERVER_RPORT(1),
+	    NTATAG_CLIENT_RPORT(1),
+	    NTATAG_CANCEL_487(1),
+	    TAG_END());
+	if (sif->agent == NULL) {
+		err = errno ? errno : ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		int port = order[i].tp == CFG_TP_UDP ? c->udp_port : c->tcp_port;
 
@@ -266,21 +277,8 @@ sipif_create(const struct cfg_sipif *c, struct sipif **out, struct cfg_diag *dia
 			continue;
 		make_url(url, sizeof(url), "sip", ipif->address.family, ipif->address.str,
 		    port, order[i].name);
-		if (first) {
-			sif->agent = nta_agent_create(loop_root(), URL_STRING_MAKE(url),
-			    stateless_cb, sif,
-			    NTATAG_UA(1),
-			    NTATAG_SERVER_RPORT(1),
-			    NTATAG_CLIENT_RPORT(1),
-			    NTATAG_CANCEL_487(1),
-			    TPTAG_SDWN_ERROR(1),
-			    TAG_END());
-			if (sif->agent == NULL) {
-				err = errno ? errno : EADDRINUSE;
-				goto bindfail;
-			}
-			first = 0;
-		} else if (nta_agent_add_tport(sif->agent, URL_STRING_MAKE(url),
+		/* SDWN_ERROR: a transport failure fails the request at once */
+		if (nta_agent_add_tport(sif->agent, URL_STRING_MAKE(url),
 		    TPTAG_SDWN_ERROR(1), TAG_END()) < 0) {
 			err = errno ? errno : EADDRINUSE;
 			goto bindfail;
@@ -289,7 +287,8 @@ sipif_create(const struct cfg_sipif *c, struct sipif **out, struct cfg_diag *dia
 			goto out;
 	}
 	if (c->tls_port != 0) {
-		char dir[256];
+		char	dir[256];
+		int	terr;
 
 		make_url(url, sizeof(url), "sips", ipif->address.family, ipif->address.str,
 		    c->tls_port, "tls");
@@ -299,32 +298,16 @@ sipif_create(const struct cfg_sipif *c, struct sipif **out, struct cfg_diag *dia
 			    c->line, c->name, c->tls_context->name, strerror(err));
 			goto out;
 		}
-		if (first) {
-			sif->agent = nta_agent_create(loop_root(), URL_STRING_MAKE(url),
-			    stateless_cb, sif,
-			    NTATAG_UA(1),
-			    NTATAG_SERVER_RPORT(1),
-			    NTATAG_CLIENT_RPORT(1),
-			    NTATAG_CANCEL_487(1),
-			    TPTAG_CERTIFICATE(dir),
-			    TPTAG_TLS_VERIFY_POLICY(tls_tport_policy(c->tls_context)),
-			    TPTAG_TLS_VERIFY_DEPTH(8),
-			    TPTAG_SDWN_ERROR(1),
-			    TAG_END());
-			err = sif->agent == NULL ? (errno ? errno : EADDRINUSE) : 0;
-		} else if (nta_agent_add_tport(sif->agent, URL_STRING_MAKE(url),
+		if (nta_agent_add_tport(sif->agent, URL_STRING_MAKE(url),
 		    TPTAG_CERTIFICATE(dir),
 		    TPTAG_TLS_VERIFY_POLICY(tls_tport_policy(c->tls_context)),
 		    TPTAG_TLS_VERIFY_DEPTH(8),
 		    TPTAG_SDWN_ERROR(1),
 		    TAG_END()) < 0)
 			err = errno ? errno : EADDRINUSE;
-		{
-			int terr = tls_tport_end();
-
-			if (err == 0)
-				err = terr;
-		}
+		terr = tls_tport_end();
+		if (err == 0)
+			err = terr;
 		if (err)
 			goto bindfail;
 		if ((err = add_contact(sif, c, CFG_TP_TLS, c->tls_port)) != 0)

@@ -25,6 +25,10 @@ if [ -z "${SBCD_IN_NETNS:-}" ]; then
 	exit 1
 fi
 
+# sanitizer builds: full stacks, and sofia's own known TLS leak suppressed
+export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lib/lsan.supp:print_suppressions=0}
+
 OUT=$ROOT/build/test-out
 rm -rf "$OUT"; mkdir -p "$OUT"
 export OUT

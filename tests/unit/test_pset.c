@@ -943,26 +943,6 @@ group_teardown(void **state)
 	return 0;
 }
 
-/*
- * sofia's tls_post_connection_check() leaks what X509V3_EXT_d2i() and
- * i2v_GENERAL_NAMES() return for each verified connection with SANs (see
- * test_tls.c); the TLS keep-alive makes one.  Suppress exactly those.
- */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:X509V3_EXT_d2i\nleak:i2v_GENERAL_NAMES\n";
-}
-
-const char *
-__asan_default_options(void)
-{
-	return "fast_unwind_on_malloc=0";
-}
-
 int
 main(void)
 {

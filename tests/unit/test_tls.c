@@ -733,27 +733,6 @@ test_incoming_client_cert(void **state)
 	assert_int_equal(seen.in_ok, 1);
 }
 
-/*
- * sofia's tls_post_connection_check() never frees what X509V3_EXT_d2i() and
- * i2v_GENERAL_NAMES() return (about 250 bytes per verified connection with
- * SANs; not ours to fix without more interposition).  Under LeakSanitizer,
- * suppress exactly those, with full stacks so that the frames are seen.
- */
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void);
-
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:X509V3_EXT_d2i\nleak:i2v_GENERAL_NAMES\n";
-}
-
-const char *
-__asan_default_options(void)
-{
-	return "fast_unwind_on_malloc=0";
-}
-
 int
 main(void)
 {
