@@ -97,6 +97,7 @@ call_destructor(void *arg)
 		msg_destroy(call->invite);
 	leg_clear(&call->a);
 	leg_clear(&call->b);
+	call->media = media_free(call->media);
 	pset_unref(call->ps);
 	su_home_deinit(call->home);
 	cfg_unref(call->cfg);
@@ -122,6 +123,20 @@ call_release(struct call *call)
 		return;
 	call->state = CS_DONE;
 	CALL_LOG(info, call, NULL, "ended: %s", call->reason[0] ? call->reason : "done");
+	if (call->media != NULL && media_port(call->media, MEDIA_A) != 0) {
+		struct media_stats a, b;
+
+		media_stats(call->media, MEDIA_A, &a);
+		media_stats(call->media, MEDIA_B, &b);
+		CALL_LOG(info, call, NULL, "media %s%s%s: from A %llu pkts (%llu dropped, %llu lost), "
+		    "from B %llu pkts (%llu dropped, %llu auth failures, %llu lost)",
+		    media_codec(call->media)[0] ? media_codec(call->media) : "-",
+		    media_suite(call->media, MEDIA_B)[0] ? " " : "", media_suite(call->media, MEDIA_B),
+		    (unsigned long long)a.pkts_in, (unsigned long long)a.dropped,
+		    (unsigned long long)a.lost, (unsigned long long)b.pkts_in,
+		    (unsigned long long)b.dropped, (unsigned long long)b.auth_failures,
+		    (unsigned long long)b.lost);
+	}
 	TAILQ_REMOVE(&calls, call, link);
 	ncalls--;
 	if (call->timer != NULL)
@@ -159,6 +174,7 @@ send_bye(struct call *call, struct leg *leg)
 	    leg->nexthop ? URL_STRING_MAKE(leg->nexthop) : NULL,
 	    SIP_METHOD_BYE, NULL,
 	    SIPTAG_USER_AGENT_STR(call->cfg->global.user_agent),
+	    TAG_IF(call->bye_reason != NULL, SIPTAG_REASON_STR(call->bye_reason)),
 	    TAG_END());
 	if (call->bye[i] != NULL)
 		call->byes_pending++;
@@ -188,11 +204,10 @@ call_terminate(struct call *call, const struct leg *from, const char *why)
 /* ===== ACK ===== */
 
 int
-call_send_ack(struct call *call, struct leg *leg, uint32_t cseq, const sip_t *body_from)
+call_send_ack(struct call *call, struct leg *leg, uint32_t cseq, const char *sdp)
 {
 	sip_cseq_t	*cs = sip_cseq_create(call->home, cseq, SIP_METHOD_ACK);
-	sip_content_type_t const *ct = body_from ? body_from->sip_content_type : NULL;
-	sip_payload_t const *pl = body_from ? body_from->sip_payload : NULL;
+	int		 body = sdp != NULL && *sdp != '\0';
 
 	if (leg->ack != NULL)
 		nta_outgoing_destroy(leg->ack);
@@ -201,14 +216,70 @@ call_send_ack(struct call *call, struct leg *leg, uint32_t cseq, const sip_t *bo
 	    leg->nexthop ? URL_STRING_MAKE(leg->nexthop) : NULL,
 	    SIP_METHOD_ACK, NULL,
 	    SIPTAG_CSEQ(cs),
-	    TAG_IF(pl != NULL, SIPTAG_CONTENT_TYPE(ct)),
-	    TAG_IF(pl != NULL, SIPTAG_PAYLOAD(pl)),
+	    TAG_IF(body, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	    TAG_IF(body, SIPTAG_PAYLOAD_STR(sdp)),
 	    TAG_END());
 	if (leg->ack == NULL) {
 		CALL_LOG(warnx, call, leg, "cannot send ACK");
 		return -1;
 	}
 	return 0;
+}
+
+/* ===== SDP through the media anchor ===== */
+
+int
+call_media_body(struct call *call, const struct leg *from, const sip_t *sip,
+    enum call_sdp kind, char **sdp)
+{
+	static char	 buf[16384];
+	enum media_side	 side = from == &call->a ? MEDIA_A : MEDIA_B;
+	enum media_err	 err;
+
+	*sdp = NULL;
+	if (call->media == NULL || sip->sip_payload == NULL || sip->sip_payload->pl_len == 0)
+		return 0;
+	/* only SDP is anchored; other bodies (INFO payloads) pass as they are */
+	if (sip->sip_content_type == NULL || sip->sip_content_type->c_type == NULL ||
+	    strcasecmp(sip->sip_content_type->c_type, "application/sdp") != 0)
+		return 0;
+	if (kind == CALL_SDP_OFFER)
+		err = media_offer(call->media, side, sip->sip_payload->pl_data,
+		    sip->sip_payload->pl_len, buf, sizeof(buf));
+	else
+		err = media_answer(call->media, side, sip->sip_payload->pl_data,
+		    sip->sip_payload->pl_len, buf, sizeof(buf));
+	if (err != MEDIA_OK) {
+		CALL_LOG(info, call, from, "SDP %s refused: %d", kind == CALL_SDP_OFFER ?
+		    "offer" : "answer", (int)err);
+		return (int)err;
+	}
+	*sdp = buf;
+	return 0;
+}
+
+static const char *
+status_phrase(int status)
+{
+	switch (status) {
+	case 400:	return "Bad Request";
+	case 488:	return "Not Acceptable Here";
+	case 503:	return "Service Unavailable";
+	default:	return "Server Internal Error";
+	}
+}
+
+static void
+media_timeout_cb(struct media *m, enum media_side silent, void *arg)
+{
+	struct call *call = arg;
+
+	(void)m;
+	if (call->state != CS_CONFIRMED)
+		return;
+	call->bye_reason = "Q.850;cause=41;text=\"media inactivity\"";
+	call_terminate(call, NULL, silent == MEDIA_A ? "no media from the caller side" :
+	    "no media from the callee side");
 }
 
 /* ===== A side: CANCEL and ACK of the initial INVITE ===== */
@@ -235,7 +306,15 @@ a_ack_cancel_cb(void *magic, nta_incoming_t *irq, const sip_t *sip)
 	if (sip->sip_request->rq_method == sip_method_ack) {
 		/* late offer: B's 2xx carried the offer, the answer is here */
 		if (!call->b_acked && call->b.nleg != NULL) {
-			call_send_ack(call, &call->b, call->b_cseq, sip);
+			char *sdp = NULL;
+
+			if (call_media_body(call, &call->a, sip, CALL_SDP_ANSWER, &sdp) != 0) {
+				call_send_ack(call, &call->b, call->b_cseq, NULL);
+				call->b_acked = 1;
+				call_terminate(call, NULL, "unusable SDP answer in the ACK");
+				return 0;
+			}
+			call_send_ack(call, &call->b, call->b_cseq, sdp);
 			call->b_acked = 1;
 		}
 	}
@@ -343,10 +422,15 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 				    sip, TAG_END());
 		}
 		if (call->irq != NULL) {
-			int reliable = call->a.rel100 && sip->sip_payload != NULL;
+			int	 reliable = call->a.rel100 && sip->sip_payload != NULL;
+			char	*sdp = NULL;
 
-			if (call_reply(call->irq, sip, &call->a, reliable) != 0 && reliable)
-				call_reply(call->irq, sip, &call->a, 0);
+			/* early media: the answer (or a late offer) in a provisional */
+			if (call_media_body(call, &call->b, sip, call->b_sdp ? CALL_SDP_ANSWER :
+			    CALL_SDP_OFFER, &sdp) != 0)
+				sdp = "";	/* unusable: relay the provisional without it */
+			if (call_reply(call->irq, sip, &call->a, reliable, sdp) != 0 && reliable)
+				call_reply(call->irq, sip, &call->a, 0, sdp);
 			if (call->state == CS_ROUTING)
 				call->state = CS_EARLY;
 		}
@@ -369,17 +453,34 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 			return 0;	/* a 2xx from another fork: nta ACK+BYEs it */
 		nta_leg_rtag(call->b.nleg, sip->sip_to->a_tag);
 		nta_leg_client_reroute(call->b.nleg, sip->sip_record_route, sip->sip_contact, 1);
+		{
+			char	*sdp = NULL;
+			int	 st = call_media_body(call, &call->b, sip, call->b_sdp ?
+			    CALL_SDP_ANSWER : CALL_SDP_OFFER, &sdp);
+
+			if (st != 0) {
+				/* an answer sbcd cannot use: the callee is hung up, the
+				 * caller told why */
+				call_send_ack(call, &call->b, call->b_cseq, NULL);
+				call->b_acked = 1;
+				nta_incoming_treply(call->irq, st, status_phrase(st), TAG_END());
+				call->final_sent = 1;
+				call_terminate(call, &call->a, "unusable SDP from the callee");
+				return 0;
+			}
+			if (call->b_sdp || sip->sip_payload == NULL) {
+				/* ACK at once (the carrier hangs up an un-ACKed 2xx),
+				 * unless the offer is in this 2xx: then the answer
+				 * comes with A's ACK */
+				call_send_ack(call, &call->b, call->b_cseq, NULL);
+				call->b_acked = 1;
+			}
+			call_reply(call->irq, sip, &call->a, 0, sdp);
+		}
 		if (call->have_dest && call->ps != NULL)
 			pset_report(call->ps, &call->dest, 1);
-		/* ACK at once (the carrier hangs up an un-ACKed 2xx), unless the
-		 * offer is in this 2xx: then the answer comes with A's ACK */
-		if (call->b_sdp || sip->sip_payload == NULL) {
-			call_send_ack(call, &call->b, call->b_cseq, NULL);
-			call->b_acked = 1;
-		}
 		call->b.invite_out = 0;
 		call->a.invite_in = 0;
-		call_reply(call->irq, sip, &call->a, 0);
 		call->final_sent = 1;
 		call->state = CS_CONFIRMED;
 		CALL_LOG(info, call, &call->b, "answered (%d %s)", status, phrase);
@@ -407,7 +508,7 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	}
 	call->b.invite_out = 0;
 	if (call->irq != NULL && !call->final_sent)
-		call_reply(call->irq, sip, &call->a, 0);
+		call_reply(call->irq, sip, &call->a, 0, "");
 	call->final_sent = 1;
 	snprintf(call->reason, sizeof(call->reason), "%d %s", status, phrase);
 	if (call->tagged != NULL)
@@ -417,7 +518,8 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	return 0;
 }
 
-/* Send A's INVITE to the destination chosen in call->dest. 0 or -1. */
+/* Send A's INVITE to the destination chosen in call->dest.  0, -1 when this
+ * destination cannot be used, or a SIP status that ends the call (media). */
 static int
 send_invite(struct call *call)
 {
@@ -432,6 +534,7 @@ send_invite(struct call *call)
 	sip_t			*sip;
 	struct timeval		 tv;
 	int			 ms;
+	char			*sdp = NULL;
 
 	sifname = cps ? cps->sip_interface->name : call->route->dest_sip_interface->name;
 	sif = sipif_get(sifname);
@@ -439,6 +542,22 @@ send_invite(struct call *call)
 		CALL_LOG(warnx, call, &call->b, "SIP interface %s cannot send %s",
 		    sifname, cfg_transport_str(call->dest.transport));
 		return -1;
+	}
+	{
+		/* the callee side's media: its group's realm and profile */
+		const struct cfg_sipif	*csi = cfg_sipif_find(call->cfg, sifname);
+		const struct cfg_realm	*realm = call->dst_ipg && call->dst_ipg->media_realm ?
+		    call->dst_ipg->media_realm : csi ? csi->media_realm : NULL;
+		const struct cfg_profile *prof = call->dst_ipg ? call->dst_ipg->ip_profile :
+		    call->src_ipg->ip_profile;
+		enum media_err		 merr;
+
+		if (realm == NULL)
+			return -1;
+		if ((merr = media_side_set(call->media, MEDIA_B, realm, prof)) != MEDIA_OK)
+			return (int)merr;
+		if ((merr = call_media_body(call, &call->a, asip, CALL_SDP_OFFER, &sdp)) != 0)
+			return (int)merr;
 	}
 	leg_clear(&call->b);
 	call->b.sif = sipif_ref(sif);
@@ -483,7 +602,7 @@ send_invite(struct call *call)
 		return -1;
 	sip = sip_object(msg);
 	call_copy_headers(msg, sip, asip, 0);
-	call->b_sdp = call_copy_body(msg, sip, asip);
+	call->b_sdp = call_add_body(msg, sip, asip, sdp);
 	call_add_common(msg, sip, call, asip, &call->b);
 	if (nta_msg_request_complete(msg, call->b.nleg, SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(ruri)) < 0) {
@@ -588,9 +707,18 @@ attempt(struct call *call)
 			err = call->cur.attempts++ == 0 ? dest_from_address(call, r) : ENOENT;
 		}
 		if (err == 0) {
+			int st;
+
 			call->have_dest = 1;
-			if (send_invite(call) == 0)
+			if ((st = send_invite(call)) == 0)
 				return;
+			if (st > 0) {
+				/* the media cannot be offered there (no codec in
+				 * common, no ports): refuse, as the guide's caveat
+				 * says, at once */
+				fail_call(call, st, status_phrase(st));
+				return;
+			}
 			call->last_status = 503;
 			snprintf(call->last_phrase, sizeof(call->last_phrase), "Service Unavailable");
 			continue;	/* this destination cannot be used: the next */
@@ -698,6 +826,31 @@ start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	call->a.invite_in = 1;
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 
+	/* the caller side's media, and its offer checked before anything goes on:
+	 * an SRTP offer sbcd cannot use is refused now, not after ringing */
+	{
+		const struct cfg_sipif	*csi = cfg_sipif_find(cfg, sipif_name(sif));
+		const struct cfg_realm	*realm = src_ipg->media_realm ? src_ipg->media_realm :
+		    csi->media_realm;
+		int			 st;
+
+		if (media_new(&call->media, call->id, media_timeout_cb, call) != 0) {
+			fail_call(call, SIP_500_INTERNAL_SERVER_ERROR);
+			return;
+		}
+		st = (int)media_side_set(call->media, MEDIA_A, realm, src_ipg->ip_profile);
+		if (st == 0 && sip->sip_payload != NULL && sip->sip_content_type &&
+		    sip->sip_content_type->c_type &&
+		    strcasecmp(sip->sip_content_type->c_type, "application/sdp") == 0)
+			st = (int)media_offer(call->media, MEDIA_A, sip->sip_payload->pl_data,
+			    sip->sip_payload->pl_len, NULL, 0);
+		if (st != 0) {
+			CALL_LOG(info, call, &call->a, "media refused: %d", st);
+			fail_call(call, st, status_phrase(st));
+			return;
+		}
+	}
+
 	CALL_LOG(info, call, &call->a, "INVITE from %s:%d (%s) ip group %s, From %s To %s, route %s",
 	    src->ip, src->port, cfg_transport_str(src->transport), src_ipg->name,
 	    sip->sip_from->a_url->url_user ? sip->sip_from->a_url->url_user : "",
@@ -724,7 +877,7 @@ ood_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	if (sip != NULL && sip->sip_status->st_status < 200)
 		return 0;
 	if (sip != NULL)
-		call_reply_copy(r->irq, sip, NULL, r->cfg->global.user_agent, 0);
+		call_reply_copy(r->irq, sip, NULL, r->cfg->global.user_agent, 0, NULL);
 	else
 		nta_incoming_treply(r->irq, SIP_408_REQUEST_TIMEOUT, TAG_END());
 	nta_incoming_destroy(r->irq);

@@ -16,6 +16,7 @@
 
 #include "cfg.h"
 #include "call.h"
+#include "media.h"
 #include "pset.h"
 #include "sipif.h"
 
@@ -73,9 +74,11 @@ struct call {
 	char			 last_phrase[64];
 	struct event		*timer;	/* invite_timeout of the attempt */
 	struct relay		*relays;	/* in-dialog transactions in flight */
+	struct media		*media;	/* the media anchor (owned) */
 	nta_outgoing_t		*bye[2];	/* BYEs we sent, per side */
 	int			 byes_pending;
 	char			 reason[96];	/* why it ended, for the log */
+	const char		*bye_reason;	/* Reason header of our BYEs, NULL: none */
 };
 
 /* msgcopy.c: building one side's messages from the other's. */
@@ -83,10 +86,11 @@ void call_copy_headers(msg_t *dst, sip_t *dsip, const sip_t *src, int response);
 int call_copy_body(msg_t *dst, sip_t *dsip, const sip_t *src);
 void call_add_common(msg_t *msg, sip_t *sip, const struct call *call,
     const sip_t *src, const struct leg *to);
+int call_add_body(msg_t *dst, sip_t *dsip, const sip_t *src, const char *sdp);
 int call_reply_copy(nta_incoming_t *irq, const sip_t *resp,
-    const sip_contact_t *contact, const char *server, int reliable);
+    const sip_contact_t *contact, const char *server, int reliable, const char *sdp);
 int call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg,
-    int reliable);
+    int reliable, const char *sdp);
 
 /* relay.c: in-dialog requests. */
 int call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq,
@@ -98,7 +102,15 @@ struct leg *call_other(struct leg *leg);
 void call_terminate(struct call *call, const struct leg *from, const char *why);
 void call_release(struct call *call);
 int call_send_ack(struct call *call, struct leg *leg, uint32_t cseq,
-    const sip_t *body_from);
+    const char *sdp);
+
+/* What an SDP body is in the offer/answer exchange. */
+enum call_sdp {
+	CALL_SDP_OFFER = 0,	/* a request with SDP, or a response to one without */
+	CALL_SDP_ANSWER,	/* a response to a request with SDP, or an ACK (late offer) */
+};
+int call_media_body(struct call *call, const struct leg *from, const sip_t *sip,
+    enum call_sdp kind, char **sdp);
 
 /* " leg=A", " leg=B" or "" for log lines */
 static inline const char *

@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
+#include "media.h"
 #include "pset.h"
 #include "reload.h"
 #include "tls.h"
@@ -196,6 +197,8 @@ main(int argc, char *argv[])
 		fatalx("TLS cannot be verified in this build: %s", strerror(err));
 	/* sofia has no TLS handshake timeout: a stalled peer fails in 3 s */
 	tls_set_handshake_timeout(3000);
+	if ((err = media_init()) != 0)
+		fatalx("cannot set up the media relay: %s", strerror(err));
 	reload_register(&logging_hooks);
 	/* order matters: interfaces before the proxy sets that send from them */
 	call_init();
@@ -238,6 +241,7 @@ main(int argc, char *argv[])
 	event_free(ev_int);
 	call_fini();
 	reload_fini();
+	media_fini();
 	tls_fini();
 	loop_fini();
 	daemon_pidfile_remove(pid_file);

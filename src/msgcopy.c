@@ -3,6 +3,9 @@
 #include <strings.h>
 
 #include "call_int.h"
+
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_tagarg.h>
 #include "reload.h"
 
 /*
@@ -83,6 +86,20 @@ call_copy_body(msg_t *dst, sip_t *dsip, const sip_t *src)
 	return 1;
 }
 
+/* The body: sdp (rewritten by the media anchor) when given ("" for none),
+ * else src's as is.  1 when a body was added. */
+int
+call_add_body(msg_t *dst, sip_t *dsip, const sip_t *src, const char *sdp)
+{
+	if (sdp == NULL)
+		return call_copy_body(dst, dsip, src);
+	if (*sdp == '\0')
+		return 0;	/* the body is withheld */
+	sip_add_make(dst, dsip, sip_content_type_class, "application/sdp");
+	sip_add_tl(dst, dsip, SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	return 1;
+}
+
 /* Contact, Max-Forwards and User-Agent of a request leaving on leg to. */
 void
 call_add_common(msg_t *msg, sip_t *sip, const struct call *call, const sip_t *src,
@@ -105,7 +122,7 @@ call_add_common(msg_t *msg, sip_t *sip, const struct call *call, const sip_t *sr
  */
 int
 call_reply_copy(nta_incoming_t *irq, const sip_t *resp, const sip_contact_t *contact,
-    const char *server, int reliable)
+    const char *server, int reliable, const char *sdp)
 {
 	int		 status = resp->sip_status->st_status;
 	msg_t		*msg = nta_incoming_create_response(irq, status, resp->sip_status->st_phrase);
@@ -119,7 +136,7 @@ call_reply_copy(nta_incoming_t *irq, const sip_t *resp, const sip_contact_t *con
 	if (status > 100 && tag != NULL && sip->sip_to->a_tag == NULL)
 		sip_to_tag(msg_home(msg), sip->sip_to, tag);
 	call_copy_headers(msg, sip, resp, 1);
-	call_copy_body(msg, sip, resp);
+	call_add_body(msg, sip, resp, sdp);
 	if (status > 100 && contact != NULL)
 		sip_add_dup(msg, sip, (const sip_header_t *)contact);
 	if (server != NULL)
@@ -130,8 +147,9 @@ call_reply_copy(nta_incoming_t *irq, const sip_t *resp, const sip_contact_t *con
 }
 
 int
-call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg, int reliable)
+call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg, int reliable,
+    const char *sdp)
 {
 	return call_reply_copy(irq, resp, sipif_contact(leg->sif, leg->transport),
-	    leg->call->cfg->global.user_agent, reliable);
+	    leg->call->cfg->global.user_agent, reliable, sdp);
 }

@@ -65,8 +65,18 @@ relay_ack_cancel_cb(void *magic, nta_incoming_t *irq, const sip_t *sip)
 		return 0;
 	}
 	if (sip->sip_request->rq_method == sip_method_ack) {
-		if (!r->acked && r->final)
-			call_send_ack(r->call, r->to, r->out_cseq, sip);
+		if (!r->acked && r->final) {
+			char	*sdp = NULL;
+			int	 st = call_media_body(r->call, r->from, sip, CALL_SDP_ANSWER, &sdp);
+
+			call_send_ack(r->call, r->to, r->out_cseq, st == 0 ? sdp : NULL);
+			if (st != 0) {
+				r->acked = 1;
+				relay_free(r);
+				call_terminate(r->call, NULL, "unusable SDP answer in an ACK");
+				return 0;
+			}
+		}
 		r->acked = 1;
 		relay_free(r);
 	}
@@ -85,22 +95,43 @@ relay_response_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	status = sip->sip_status->st_status;
 	if (status < 200) {
-		if (status > 100 && r->irq != NULL)
-			call_reply(r->irq, sip, r->from, 0);
+		char *sdp = NULL;
+
+		if (status > 100 && r->irq != NULL) {
+			if (call_media_body(call, r->to, sip, r->sdp_out ? CALL_SDP_ANSWER :
+			    CALL_SDP_OFFER, &sdp) != 0)
+				sdp = "";
+			call_reply(r->irq, sip, r->from, 0, sdp);
+		}
 		return 0;
 	}
 	r->final = 1;
-	if (r->method == sip_method_invite) {
-		r->from->invite_in = 0;
-		r->to->invite_out = 0;
-		if (status < 300 && (r->sdp_out || sip->sip_payload == NULL)) {
-			/* ACK the far side at once; A's ACK only ends our transaction */
-			call_send_ack(call, r->to, r->out_cseq, NULL);
-			r->acked = 1;
+	{
+		char	*sdp = NULL;
+		int	 st = status < 300 ? call_media_body(call, r->to, sip, r->sdp_out ?
+		    CALL_SDP_ANSWER : CALL_SDP_OFFER, &sdp) : 0;
+
+		if (r->method == sip_method_invite) {
+			r->from->invite_in = 0;
+			r->to->invite_out = 0;
+			if (status < 300 && (r->sdp_out || sip->sip_payload == NULL || st != 0)) {
+				/* ACK the far side at once; the originator's ACK only
+				 * ends our transaction */
+				call_send_ack(call, r->to, r->out_cseq, NULL);
+				r->acked = 1;
+			}
 		}
+		if (st != 0) {
+			/* an answer sbcd cannot use: both sides are hung up */
+			if (r->irq != NULL)
+				nta_incoming_treply(r->irq, st, NULL, TAG_END());
+			relay_free(r);
+			call_terminate(call, NULL, "unusable SDP in a re-INVITE answer");
+			return 0;
+		}
+		if (r->irq != NULL)
+			call_reply(r->irq, sip, r->from, 0, status < 300 ? sdp : "");
 	}
-	if (r->irq != NULL)
-		call_reply(r->irq, sip, r->from, 0);
 	CALL_LOG(debug, call, r->to, "%s answered %d", sip->sip_cseq ?
 	    sip->sip_cseq->cs_method_name : "?", status);
 	/* RFC 5057: 481 and 408 to a request inside the dialog end it */
@@ -140,8 +171,18 @@ relay_request(struct leg *from, nta_incoming_t *irq, const sip_t *sip)
 		return 500;
 	}
 	osip = sip_object(msg);
-	call_copy_headers(msg, osip, sip, 0);
-	r->sdp_out = call_copy_body(msg, osip, sip);
+	{
+		char	*sdp = NULL;
+		int	 st = call_media_body(call, from, sip, CALL_SDP_OFFER, &sdp);
+
+		if (st != 0) {
+			msg_destroy(msg);
+			free(r);
+			return st;
+		}
+		call_copy_headers(msg, osip, sip, 0);
+		r->sdp_out = call_add_body(msg, osip, sip, sdp);
+	}
 	call_add_common(msg, osip, call, sip, to);
 	if (nta_msg_request_complete(msg, to->nleg, sip->sip_request->rq_method,
 	    sip->sip_request->rq_method_name, NULL) < 0) {

@@ -24,10 +24,11 @@ proxy_sets = (
                   { address = "127.0.0.11:5060"; priority = 1; } ); },
   { name = "PS-VC"; sip_interface = "SI-VC"; hot_swap = true; $_pvx
     addresses = ( $_pva ); } );
-ip_profiles = ( { name = "IPP"; } );
+ip_profiles = ( { name = "IPP-3CX"; media_security = "not-secured"; },
+  { name = "IPP-VC"; media_security = "secured"; } );
 ip_groups = (
-  { name = "3CX"; proxy_set = "PS-3CX"; ip_profile = "IPP"; },
-  { name = "VC"; proxy_set = "PS-VC"; ip_profile = "IPP"; sip_group_name = "lab.voiceconnector.chime.test"; } );
+  { name = "3CX"; proxy_set = "PS-3CX"; ip_profile = "IPP-3CX"; },
+  { name = "VC"; proxy_set = "PS-VC"; ip_profile = "IPP-VC"; sip_group_name = "lab.voiceconnector.chime.test"; } );
 routes = (
   { name = "3CX to VC"; source_ip_group = "3CX"; dest_ip_group = "VC"; },
   { name = "VC to 3CX"; source_ip_group = "VC"; dest_ip_group = "3CX"; } );

@@ -123,11 +123,23 @@ sipp_uac() {
 # the roles, as in conf/sbc.conf
 pbx_uas()  { _r=$1 _s=$2; shift 2; sipp_uas "$_r" $PBX_IP $PBX_PORT u1 "$_s" "$@"; }
 pbx2_uas() { _r=$1 _s=$2; shift 2; sipp_uas "$_r" $PBX2_IP $PBX2_PORT u1 "$_s" "$@"; }
-vc_uas()   { _r=$1 _s=$2; shift 2; sipp_uas "$_r" $VC_SIPP_IP $VC_SIPP_PORT t1 "$_s" "$@"; }
+# The Voice Connector only speaks SRTP: its copies of the scenarios offer and
+# answer RTP/SAVP with one static SDES key (a test fixture, not a secret).
+# VC_PLAIN=1 keeps them as written (plain RTP/AVP).
+VC_CRYPTO=${VC_CRYPTO:-'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:aVC/VyKN/coF9iGMUriuujtbORq19+tw0/LEUeKY'}
+vc_sf() {
+	_src=$(_sip_sf "$1")
+	if [ -n "${VC_PLAIN:-}" ]; then echo "$_src"; return; fi
+	_dst=$T/vc-$(basename "$_src")
+	sed -e 's|RTP/AVP|RTP/SAVP|' -e "/^ *m=audio/a\\
+      $VC_CRYPTO" "$_src" > "$_dst"
+	echo "$_dst"
+}
+vc_uas()   { _r=$1 _s=$(vc_sf "$2"); shift 2; sipp_uas "$_r" $VC_SIPP_IP $VC_SIPP_PORT t1 "$_s" "$@"; }
 pbx_uac()  { _r=$1 _s=$2; shift 2; sipp_uac "$_r" $PBX_IP $PBX_UAC_PORT u1 "$_s" "$PBX_TARGET" "$@"; }
 # the VC UAC: TCP to the stunnel client, which opens TLS to $VC_TARGET's
 # stunnel (sbcd, or the loop); the R-URI names $VC_TARGET
-vc_uac()   { _r=$1 _s=$2; shift 2; sipp_uac "$_r" $VC_SIPP_IP $VC_UAC_PORT t1 "$_s" "$VC_TARGET" \
+vc_uac()   { _r=$1 _s=$(vc_sf "$2"); shift 2; sipp_uac "$_r" $VC_SIPP_IP $VC_UAC_PORT t1 "$_s" "$VC_TARGET" \
 		-rsa $VC_OUT_IP:$VC_OUT_PORT "$@"; }
 # rogue_uac NAME SCENARIO [args]: from the unclassified 127.0.0.99 to sbcd LAN
 rogue_uac() { _r=$1 _s=$2; shift 2; sipp_uac "$_r" $ROGUE_IP 5060 u1 "$_s" "$PBX_TARGET" "$@"; }
