@@ -13,7 +13,8 @@ TEST_PKGS	:= cmocka
 # Debian 12 packages: build, tests, benchmarks.
 DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
-		   util-linux procps python3 dnsmasq-base sip-tester stunnel4
+		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
+		   baresip-core sox python3-cryptography
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan
@@ -45,7 +46,7 @@ SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
-UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec
+UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all deps lab run check unit docs demo clean

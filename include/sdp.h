@@ -40,8 +40,9 @@ struct sdp_crypto {
 
 /* One payload format of an m= line. */
 struct sdp_fmt {
-	int		 pt;	/* payload type number */
-	char		 encoding[32];	/* from a=rtpmap, or the static name (PCMU 0, PCMA 8, G722 9, G729 18) */
+	int		 pt;	/* payload type number; -1 for a format of a non-RTP proto (T.38 "t38") */
+	char		 encoding[32];	/* from a=rtpmap, or the static name (PCMU 0, PCMA 8, G722 9, G729 18);
+				   the format itself when pt is -1; "" for a dynamic pt without rtpmap */
 	unsigned	 clock;	/* clock rate, 0 when unknown */
 	unsigned	 channels;
 };
@@ -55,12 +56,12 @@ struct sdp_media {
 	char		 addr[64];	/* c= of the media, else of the session; "" when none */
 	int		 family;	/* AF_INET or AF_INET6 of addr */
 	unsigned	 rtcp_port;	/* a=rtcp port, 0 when absent */
-	enum sdp_dir	 dir;
-	unsigned	 ptime;	/* a=ptime, 0 when absent */
+	enum sdp_dir	 dir;	/* the media's own, else the session's */
+	unsigned	 ptime;	/* a=ptime, 0 when absent (media level, else session level) */
 	struct sdp_crypto crypto[SDP_MAX_CRYPTO];
 	size_t		 ncrypto;
-	int		 ice;	/* has ICE attributes (candidate, ice-ufrag, ...) */
-	int		 dtls;	/* has a=fingerprint / a=setup */
+	int		 ice;	/* has ICE attributes (candidate, ice-ufrag, ...), here or at session level */
+	int		 dtls;	/* has a=fingerprint / a=setup / a=tls-id, here or at session level */
 	int		 rtcp_mux;
 	/* where the m= section's lines are in struct sdp's line table */
 	size_t		 first_line, end_line;
@@ -91,10 +92,11 @@ int sdp_parse(const char *body, size_t len, struct sdp *s);
 
 /* What to write for one m= section. */
 struct sdp_media_out {
-	int		 keep;	/* 0: write this m= with port 0 (rejected/disabled) */
+	int		 keep;	/* 0: write this m= with port 0 and the peer's payload list,
+			   without a=rtcp, a=crypto, ICE, DTLS or a=rtcp-mux */
 	unsigned	 port;	/* our RTP port; RTCP is port + 1 */
-	const char	*proto;	/* e.g. "RTP/AVP" or "RTP/SAVP" */
-	int		 pts[SDP_MAX_FMT];	/* payload types to keep, in this order */
+	const char	*proto;	/* e.g. "RTP/AVP" or "RTP/SAVP"; NULL: the peer's */
+	int		 pts[SDP_MAX_FMT];	/* payload types to keep, in this order (npts 0: the peer's list) */
 	size_t		 npts;
 	/* crypto lines to write instead of the peer's; none when ncrypto is 0 */
 	struct {
@@ -119,13 +121,23 @@ struct sdp_out {
 
 /*
  * Write s rewritten by o into buf (size len, terminated).  Lines end with
- * CRLF.  A session-level c= is rewritten and one is added to each m=
- * section that had its own.  Returns the length written, or -1 when buf is
- * too small.
+ * CRLF.  Every c= (session and media level) gets o->addr, except that an
+ * unspecified one (0.0.0.0, ::: RFC 2543 hold) stays unspecified, in
+ * o->family; a kept m= section that had no address at all (a disabled
+ * stream being enabled) gets a c= after its m= line.  a=rtcp becomes
+ * port + 1 (with o->addr when the peer gave an address); a kept audio
+ * section without one gets "a=rtcp:<port + 1>" at its end.  The peer's
+ * a=crypto lines are all dropped, session level included; ours take the
+ * place of the first one or go at the end of the section.  Session-level
+ * ICE (DTLS) lines are dropped when any media asks to strip ICE (DTLS).
+ * The output may have more lines than s (sdp_parse's SDP_MAX_LINES).
+ * Returns the length written, or -1 when buf is too small (buf is still
+ * terminated) or an argument is NULL.
  */
 long sdp_write(const struct sdp *s, const struct sdp_out *o, char *buf, size_t len);
 
-/* The payload type of fmt name/clock (case-insensitive) in m, or -1. */
+/* The first payload type of fmt name/clock (name case-insensitive, clock 0:
+ * any) in m, or -1. */
 int sdp_find_pt(const struct sdp_media *m, const char *name, unsigned clock);
 
 const char *sdp_dir_str(enum sdp_dir d);

@@ -9,6 +9,8 @@
 
 #include "sdp.h"
 
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* A piece of the body: never terminated, never NULL. */
 struct span {
 	const char	*p;
@@ -17,21 +19,8 @@ struct span {
 
 /* What a line is, as far as reading and rewriting care. */
 enum sdp_kind {
-	K_OTHER = 0,
-	K_VERSION,
-	K_ORIGIN,
-	K_CONN,
-	K_MEDIA,
-	K_RTCP,
-	K_CRYPTO,
-	K_RTPMAP,
-	K_FMTP,
-	K_RTCPFB,
-	K_PTIME,
-	K_DIR,
-	K_ICE,
-	K_DTLS,
-	K_RTCPMUX,
+	K_OTHER = 0, K_VERSION, K_ORIGIN, K_CONN, K_MEDIA, K_RTCP, K_CRYPTO,
+	K_RTPMAP, K_FMTP, K_RTCPFB, K_PTIME, K_DIR, K_ICE, K_DTLS, K_RTCPMUX,
 };
 
 static const struct {
@@ -57,21 +46,15 @@ static const struct {
 	const char	*name;
 	unsigned	 clock, channels;
 } static_pts[] = {
-	{ 0, "PCMU", 8000, 1 },		{ 3, "GSM", 8000, 1 },
-	{ 4, "G723", 8000, 1 },		{ 5, "DVI4", 8000, 1 },
-	{ 6, "DVI4", 16000, 1 },	{ 7, "LPC", 8000, 1 },
-	{ 8, "PCMA", 8000, 1 },		{ 9, "G722", 8000, 1 },
-	{ 10, "L16", 44100, 2 },	{ 11, "L16", 44100, 1 },
-	{ 12, "QCELP", 8000, 1 },	{ 13, "CN", 8000, 1 },
-	{ 14, "MPA", 90000, 0 },	{ 15, "G728", 8000, 1 },
-	{ 16, "DVI4", 11025, 1 },	{ 17, "DVI4", 22050, 1 },
-	{ 18, "G729", 8000, 1 },	{ 25, "CelB", 90000, 0 },
-	{ 26, "JPEG", 90000, 0 },	{ 28, "nv", 90000, 0 },
-	{ 31, "H261", 90000, 0 },	{ 32, "MPV", 90000, 0 },
-	{ 33, "MP2T", 90000, 0 },	{ 34, "H263", 90000, 0 },
+	{ 0, "PCMU", 8000, 1 },	{ 3, "GSM", 8000, 1 },	{ 4, "G723", 8000, 1 },
+	{ 5, "DVI4", 8000, 1 },	{ 6, "DVI4", 16000, 1 },	{ 7, "LPC", 8000, 1 },
+	{ 8, "PCMA", 8000, 1 },	{ 9, "G722", 8000, 1 },	{ 10, "L16", 44100, 2 },
+	{ 11, "L16", 44100, 1 },	{ 12, "QCELP", 8000, 1 },	{ 13, "CN", 8000, 1 },
+	{ 14, "MPA", 90000, 0 },	{ 15, "G728", 8000, 1 },	{ 16, "DVI4", 11025, 1 },
+	{ 17, "DVI4", 22050, 1 },	{ 18, "G729", 8000, 1 },	{ 25, "CelB", 90000, 0 },
+	{ 26, "JPEG", 90000, 0 },	{ 28, "nv", 90000, 0 },	{ 31, "H261", 90000, 0 },
+	{ 32, "MPV", 90000, 0 },	{ 33, "MP2T", 90000, 0 },	{ 34, "H263", 90000, 0 },
 };
-
-/* ===== spans ===== */
 
 static int
 span_eq(struct span s, const char *str)
@@ -158,35 +141,26 @@ span_family(struct span s)
 	return -1;
 }
 
-/* ===== reading ===== */
-
 /* The kind of line l, and in *val its value: what follows "x=", or for an
  * attribute what follows "a=name:". */
 static enum sdp_kind
 line_kind(const struct sdp_line *l, struct span *val)
 {
-	struct span name;
+	static const char		letters[] = { 'v', 'o', 'c', 'm' };
+	static const enum sdp_kind	letter_kinds[] = { K_VERSION, K_ORIGIN, K_CONN, K_MEDIA };
+	const char			*k;
+	struct span			 name;
 
 	*val = (struct span){ l->p + l->len, 0 };
 	if (l->len < 2 || l->p[1] != '=')
 		return K_OTHER;
 	*val = (struct span){ l->p + 2, l->len - 2 };
-	switch (l->p[0]) {
-	case 'v':
-		return K_VERSION;
-	case 'o':
-		return K_ORIGIN;
-	case 'c':
-		return K_CONN;
-	case 'm':
-		return K_MEDIA;
-	case 'a':
-		break;
-	default:
+	if ((k = memchr(letters, l->p[0], sizeof(letters))) != NULL)
+		return letter_kinds[k - letters];
+	if (l->p[0] != 'a')
 		return K_OTHER;
-	}
 	name = span_cut(val, ':');
-	for (size_t i = 0; i < sizeof(attr_kinds) / sizeof(attr_kinds[0]); i++)
+	for (size_t i = 0; i < NELEM(attr_kinds); i++)
 		if (span_eq(name, attr_kinds[i].name))
 			return attr_kinds[i].kind;
 	return K_OTHER;
@@ -268,12 +242,6 @@ parse_conn(struct pctx *pc, struct span v)
 	return 0;
 }
 
-static int
-is_rtp(const struct sdp_media *m)
-{
-	return strstr(m->proto, "RTP/") != NULL;
-}
-
 /* One format of an m= line.  RTP formats are payload type numbers; others
  * (T.38's "t38", "webrtc-datachannel") are kept as names with pt -1. */
 static int
@@ -285,14 +253,14 @@ add_fmt(struct sdp_media *m, struct span t)
 	if (m->nfmt == SDP_MAX_FMT)
 		return EINVAL;
 	f = &m->fmt[m->nfmt++];
-	if (!is_rtp(m)) {
+	if (strstr(m->proto, "RTP/") == NULL) {
 		f->pt = -1;
 		return span_copy(f->encoding, sizeof(f->encoding), t);
 	}
 	if (span_uint(t, 127, &pt))
 		return EINVAL;
 	f->pt = (int)pt;
-	for (size_t i = 0; i < sizeof(static_pts) / sizeof(static_pts[0]); i++) {
+	for (size_t i = 0; i < NELEM(static_pts); i++) {
 		if (static_pts[i].pt == f->pt) {
 			strcpy(f->encoding, static_pts[i].name);
 			f->clock = static_pts[i].clock;
@@ -533,28 +501,21 @@ sdp_parse(const char *body, size_t len, struct sdp *s)
 	return err;
 }
 
-/* ===== writing ===== */
-
-/* The output buffer; once full nothing more is written. */
-struct wr {
-	char	*buf;
-	size_t	 len, pos;
-	int	 full;
-};
-
-/* State of one sdp_write. */
+/* State of one sdp_write; once the buffer is full nothing more is written. */
 struct wctx {
 	const struct sdp	*s;
 	const struct sdp_out	*o;
-	struct wr		 w;
+	char			*buf;
+	size_t			 len, pos;
+	int			 full;
 	int			 strip_ice, strip_dtls;	/* session-level lines */
 };
 
-static void wr_put(struct wr *w, const char *fmt, ...)
+static void wr_put(struct wctx *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-wr_put(struct wr *w, const char *fmt, ...)
+wr_put(struct wctx *w, const char *fmt, ...)
 {
 	va_list	ap;
 	int	n;
@@ -571,7 +532,7 @@ wr_put(struct wr *w, const char *fmt, ...)
 }
 
 static void
-wr_line(struct wr *w, const struct sdp_line *l)
+wr_line(struct wctx *w, const struct sdp_line *l)
 {
 	wr_put(w, "%.*s\r\n", (int)l->len, l->p);
 }
@@ -587,7 +548,7 @@ write_origin(struct wctx *c)
 {
 	const struct sdp_out *o = c->o;
 
-	wr_put(&c->w, "o=%s %s %llu IN %s %s\r\n",
+	wr_put(c, "o=%s %s %llu IN %s %s\r\n",
 	    o->o_user != NULL ? o->o_user : c->s->o_user,
 	    o->o_sess_id != NULL ? o->o_sess_id : c->s->o_sess_id,
 	    o->o_version, out_ipver(o), o->addr);
@@ -608,7 +569,7 @@ write_conn(struct wctx *c, struct span v)
 	addr = span_cut(&addr, '/');
 	if (span_eq(addr, "0.0.0.0") || span_eq(addr, "::"))
 		a = o->family == AF_INET6 ? "::" : "0.0.0.0";
-	wr_put(&c->w, "c=IN %s %s\r\n", out_ipver(o), a);
+	wr_put(c, "c=IN %s %s\r\n", out_ipver(o), a);
 }
 
 static void
@@ -624,15 +585,15 @@ write_mline(struct wctx *c, size_t k, struct span v)
 	span_tok(&v);
 	fmts = span_trim(v);
 	if (!mo->keep) {
-		wr_put(&c->w, "m=%s 0 %s %.*s\r\n", m->type, proto, (int)fmts.n, fmts.p);
+		wr_put(c, "m=%s 0 %s %.*s\r\n", m->type, proto, (int)fmts.n, fmts.p);
 		return;
 	}
-	wr_put(&c->w, "m=%s %u %s", m->type, mo->port, proto);
+	wr_put(c, "m=%s %u %s", m->type, mo->port, proto);
 	if (mo->npts == 0)
-		wr_put(&c->w, " %.*s", (int)fmts.n, fmts.p);
+		wr_put(c, " %.*s", (int)fmts.n, fmts.p);
 	for (size_t i = 0; i < mo->npts && i < SDP_MAX_FMT; i++)
-		wr_put(&c->w, " %d", mo->pts[i]);
-	wr_put(&c->w, "\r\n");
+		wr_put(c, " %d", mo->pts[i]);
+	wr_put(c, "\r\n");
 }
 
 static void
@@ -640,9 +601,9 @@ write_rtcp(struct wctx *c, const struct sdp_media_out *mo, struct span v)
 {
 	span_tok(&v);
 	if (span_tok(&v).n > 0)
-		wr_put(&c->w, "a=rtcp:%u IN %s %s\r\n", mo->port + 1, out_ipver(c->o), c->o->addr);
+		wr_put(c, "a=rtcp:%u IN %s %s\r\n", mo->port + 1, out_ipver(c->o), c->o->addr);
 	else
-		wr_put(&c->w, "a=rtcp:%u\r\n", mo->port + 1);
+		wr_put(c, "a=rtcp:%u\r\n", mo->port + 1);
 }
 
 static void
@@ -650,7 +611,7 @@ write_crypto(struct wctx *c, const struct sdp_media_out *mo)
 {
 	for (size_t i = 0; i < mo->ncrypto && i < SDP_MAX_CRYPTO; i++)
 		if (mo->crypto[i].suite != NULL && mo->crypto[i].key_params != NULL)
-			wr_put(&c->w, "a=crypto:%u %s %s\r\n", mo->crypto[i].tag,
+			wr_put(c, "a=crypto:%u %s %s\r\n", mo->crypto[i].tag,
 			    mo->crypto[i].suite, mo->crypto[i].key_params);
 }
 
@@ -684,17 +645,18 @@ write_session(struct wctx *c, size_t end)
 			write_conn(c, v);
 			break;
 		case K_CRYPTO:	/* a peer's key never crosses the SBC */
+		case K_RTCP:	/* media level only (RFC 3605): nothing to rewrite */
 			break;
 		case K_ICE:
 			if (!c->strip_ice)
-				wr_line(&c->w, l);
+				wr_line(c, l);
 			break;
 		case K_DTLS:
 			if (!c->strip_dtls)
-				wr_line(&c->w, l);
+				wr_line(c, l);
 			break;
 		default:
-			wr_line(&c->w, l);
+			wr_line(c, l);
 		}
 	}
 }
@@ -751,13 +713,13 @@ write_media(struct wctx *c, size_t k)
 			break;
 		}
 		if (keep_line)
-			wr_line(&c->w, l);
+			wr_line(c, l);
 	}
 	if (!mo->keep)
 		return;
 	/* AWS takes Chime's call quality metrics from RTCP: always offer it */
 	if (!rtcp_done && strcmp(m->type, "audio") == 0)
-		wr_put(&c->w, "a=rtcp:%u\r\n", mo->port + 1);
+		wr_put(c, "a=rtcp:%u\r\n", mo->port + 1);
 	if (!crypto_done)
 		write_crypto(c, mo);
 }
@@ -773,8 +735,8 @@ sdp_write(const struct sdp *s, const struct sdp_out *o, char *buf, size_t len)
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.o = o;
-	c.w.buf = buf;
-	c.w.len = len;
+	c.buf = buf;
+	c.len = len;
 	buf[0] = '\0';
 	for (size_t k = 0; k < s->nmedia; k++) {
 		c.strip_ice |= o->media[k].strip_ice;
@@ -783,9 +745,9 @@ sdp_write(const struct sdp *s, const struct sdp_out *o, char *buf, size_t len)
 	write_session(&c, s->nmedia > 0 ? s->media[0].first_line : s->nlines);
 	for (size_t k = 0; k < s->nmedia; k++)
 		write_media(&c, k);
-	if (c.w.full || c.w.pos > LONG_MAX)
+	if (c.full || c.pos > LONG_MAX)
 		return -1;
-	return (long)c.w.pos;
+	return (long)c.pos;
 }
 
 int
@@ -804,15 +766,10 @@ sdp_find_pt(const struct sdp_media *m, const char *name, unsigned clock)
 const char *
 sdp_dir_str(enum sdp_dir d)
 {
-	switch (d) {
-	case SDP_DIR_SENDRECV:
-		return "sendrecv";
-	case SDP_DIR_SENDONLY:
-		return "sendonly";
-	case SDP_DIR_RECVONLY:
-		return "recvonly";
-	case SDP_DIR_INACTIVE:
-		return "inactive";
-	}
-	return "?";
+	static const char *const names[] = {
+		[SDP_DIR_SENDRECV] = "sendrecv", [SDP_DIR_SENDONLY] = "sendonly",
+		[SDP_DIR_RECVONLY] = "recvonly", [SDP_DIR_INACTIVE] = "inactive",
+	};
+
+	return (unsigned)d < NELEM(names) ? names[d] : "?";
 }

@@ -19,7 +19,9 @@ PBX_BS_IP=127.0.0.10		# baresip "pbx": SIP UDP :5060, RTP 16000-16099, ctrl :444
 VC_BS_IP=127.0.0.20		# baresip "vc": SIP TLS :5061, RTP 17000-17099, ctrl :4444
 PBX_MEDIA_PORT=40000		# rtppeer / SIPp media port on 127.0.0.10 (SDP port)
 VC_MEDIA_PORT=40000		# rtppeer / SIPp media port on 127.0.0.21 (SIPp VC) or .20
-# static SDES key of the SIPp VC scenarios (and of the pre-encrypted pcaps)
+# static SDES key of the SIPp VC scenarios and of the pre-encrypted pcaps: by
+# default the one sip.sh's VC copies of the signalling scenarios use (VC_CRYPTO)
+MEDIA_VC_KEY=${MEDIA_VC_KEY:-$(printf '%s\n' "${VC_CRYPTO:-}" | sed -n 's/.*inline:\([A-Za-z0-9+\/=]*\).*/\1/p')}
 MEDIA_VC_KEY=${MEDIA_VC_KEY:-c2JjZCBsYWIgU1JUUCBrZXkgZm9yIFNJUHAgVkMh}
 
 # ---- source addresses ---------------------------------------------------------
@@ -200,15 +202,23 @@ media_scenario() {
 	sed -e "s|@PLAY@|$_play|" -e "s|@KEY@|$_key|g" "$_tpl" > "$_out" && echo "$_out"
 }
 
-# media_sdp LOG START [N] [DIR]: "IP PORT KEY" of the SDP in that message of a
-# sipp -trace_msg log (KEY: the AES_CM_128_HMAC_SHA1_80 inline key, or "-")
+# media_sdp LOG START [N] [DIR]: "IP PORT KEY" of the SDP in the Nth (1st)
+# message received (or DIR=sent) whose start line matches the ERE START, in a
+# sipp -trace_msg log (KEY: the first AES_CM_128_HMAC_SHA1_80 inline key, or
+# "-").  Own parser: it stops at the next "-----" separator line.
 media_sdp() {
-	sip_body "$@" | awk '
+	awk -v re="^($2)( |$)" -v want="${3:-1}" -v dir="${4:-received}" '
+	    /^-----/ { if (inmsg) exit; hdr = 0; next }
+	    / message (received|sent) / { hdr = ($0 ~ (" message " dir " ")); first = 1; next }
+	    { sub(/\r$/, "") }
+	    hdr && first && /^[ \t]*$/ { next }
+	    hdr && first { first = 0; if ($0 ~ re && ++k == want) inmsg = 1; next }
+	    !inmsg { next }
 	    /^c=IN IP4 / { ip = $3 }
 	    /^m=audio / { port = $2 }
-	    /^a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:/ && !key {
+	    /^a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:/ && key == "" {
 	        k = $3; sub(/^inline:/, "", k); sub(/\|.*/, "", k); key = k }
-	    END { if (ip != "") print ip, port, (key != "" ? key : "-") }' | tr -d '\r'
+	    END { if (ip != "") print ip, port, (key != "" ? key : "-") }' "$1" 2>/dev/null
 }
 
 # media_wait_sdp LOG START [SECONDS] [DIR]: until that message is in LOG, then
@@ -229,11 +239,15 @@ media_wait_sdp() {
 # SDP_PORT-10 and -8).  SCENARIO: a file made by media_scenario.  Hold with -d MS.
 media_uac() {
 	_r=$1 _nm=$2 _sc=$3 _mp=$4; shift 4
-	"${_r}_uac" "$_nm" "$_sc" -mp $((_mp - 10)) "$@"
+	_vp=${VC_PLAIN:-}; VC_PLAIN=1	# the templates carry their own a=crypto
+	"${_r}_uac" "$_nm" "$_sc" -mp $((_mp - 10)) "$@"; _rc=$?
+	VC_PLAIN=$_vp; return $_rc
 }
 # media_uas pbx|pbx2|vc NAME SCENARIO SDP_PORT [sipp args]: the role's UAS in
 # the background ($SIPP_PID), as media_uac
 media_uas() {
 	_r=$1 _nm=$2 _sc=$3 _mp=$4; shift 4
-	"${_r}_uas" "$_nm" "$_sc" -mp $((_mp - 10)) "$@"
+	_vp=${VC_PLAIN:-}; VC_PLAIN=1	# the templates carry their own a=crypto
+	"${_r}_uas" "$_nm" "$_sc" -mp $((_mp - 10)) "$@"; _rc=$?
+	VC_PLAIN=$_vp; return $_rc
 }

@@ -176,7 +176,7 @@ sipp_failed() { v=$(sipp_stat "$1" 'FailedCall(C)'); echo "${v:-0}"; }
 # sip_msg LOG START [N] [DIR]: print the Nth (default 1) such message
 sip_msg() {
 	awk -v re="^($2)( |$)" -v want="${3:-1}" -v dir="${4:-received}" '
-	    /^-{20,} / { if (inmsg) exit; body = 0; hdr = 0; next }
+	    /^--------------------* / { if (inmsg) exit; body = 0; hdr = 0; next }
 	    / message (received|sent) / { hdr = ($0 ~ (" message " dir " ")); first = 1; next }
 	    hdr && first && /^[ \t\r]*$/ { next }
 	    hdr && first { first = 0; if ($0 ~ re && ++k == want) inmsg = 1 }
@@ -216,7 +216,7 @@ sip_absent() {
 	_log=$1; shift; _bad=0
 	for _s in "$@"; do
 		[ -n "$_s" ] || continue
-		if awk '/^-{20,} / { r = 0; next } / message received / { r = 1; next } r' "$_log" |
+		if awk '/^--------------------* / { r = 0; next } / message received / { r = 1; next } r' "$_log" |
 		    grep -Fq -- "$_s"; then echo "leaked: $_s"; _bad=1; fi
 	done
 	return $_bad

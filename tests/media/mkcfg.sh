@@ -14,7 +14,8 @@
 # Variables (defaults from the role): BS_TP udp|tcp|tls, BS_ENC none|srtp|srtp-mand,
 # BS_TONE Hz, BS_SECONDS (tone length; baresip's aufile HANGS UP at end of file),
 # BS_RTP_PORTS lo-hi, BS_CERT (cert+key PEM to make from PKI/NAME.{crt,key}),
-# BS_USER (SIP user), PKI (build/lab/pki).
+# BS_USER (account user, default 15550001000: baresip 404s any other
+# Request-URI user), PKI (build/lab/pki).
 # Writes DIR/{config,accounts,tone.wav,cert.pem,rec/}.  Needs sox.
 set -eu
 role=${1:?usage: mkcfg.sh pbx|vc|peer DIR [IP]}
@@ -22,14 +23,17 @@ dir=${2:?usage: mkcfg.sh pbx|vc|peer DIR [IP]}
 here=$(cd "$(dirname "$0")" && pwd)
 PKI=${PKI:-$here/../../build/lab/pki}
 case $role in
-pbx)	ip=127.0.0.10 tp=udp enc=none tone=1000 ports=16000-16099 cert= user=pbx ;;
-vc)	ip=127.0.0.20 tp=tls enc=srtp-mand tone=400 ports=17000-17099 cert=vc user=vc ;;
-*)	ip=127.0.0.30 tp=udp enc=none tone=700 ports=18000-18099 cert= user=$role ;;
+pbx)	ip=127.0.0.10 tp=udp enc=none tone=1000 ports=16000-16099 cert= ;;
+vc)	ip=127.0.0.20 tp=tls enc=srtp-mand tone=400 ports=17000-17099 cert=vc ;;
+*)	ip=127.0.0.30 tp=udp enc=none tone=700 ports=18000-18099 cert= ;;
 esac
 ip=${3:-$ip}
 tp=${BS_TP:-$tp} enc=${BS_ENC:-$enc} tone=${BS_TONE:-$tone}
-ports=${BS_RTP_PORTS:-$ports} cert=${BS_CERT-$cert} user=${BS_USER:-$user}
+ports=${BS_RTP_PORTS:-$ports} cert=${BS_CERT-$cert}
 secs=${BS_SECONDS:-30}
+# baresip 1.0 answers only requests whose Request-URI user is its account user
+# (else 404 "UA not found"): the number sbcd and the SIPp UACs dial
+user=${BS_USER:-15550001000}
 
 mkdir -p "$dir/rec"
 dir=$(cd "$dir" && pwd)

@@ -31,7 +31,7 @@ if want baresip; then
 	for dir in pbx-vc vc-pbx; do
 		a=${dir%-*} b=${dir#*-}
 		bip=$(cat "$T/$b.ip")
-		c "$dir: $a dials $b, CALL_ESTABLISHED" bs_dial "$a" "sip:$b@$bip" 10
+		c "$dir: $a dials $b, CALL_ESTABLISHED" bs_dial "$a" "sip:$SIP_SERVICE@$bip" 10
 		c "$dir: $b answers" bs_wait "$b" CALL_ESTABLISHED $(( $(bs_count "$b" CALL_CLOSED) + 1 )) 5
 		c "$dir: SRTP suite AES_CM_128_HMAC_SHA1_80" eq "$(bs_menc "$a")" AES_CM_128_HMAC_SHA1_80
 		sleep 2
@@ -63,11 +63,11 @@ if want rtppeer; then
 		# A: 250 + DTMF "12" (16) = 266 packets; B: 300 + "#" (8) = 308, B's sequence wraps (ROC 0 -> 1)
 		# shellcheck disable=SC2086
 		rtppeer_start rp-b-$mode --bind 127.0.0.20:40000 --send-to 127.0.0.10:40000 --count 300 --tone 400 \
-		    --dtmf '#' --seq 65400 $kb --expect 266 --expect-dtmf 12 --expect-source 127.0.0.10:40000 \
+		    --dtmf '#' --seq 65400 --start-after 1 $kb --expect 266 --expect-dtmf 12 --expect-source 127.0.0.10:40000 \
 		    --record "$T/rp-b-$mode.wav" --duration 20
 		# shellcheck disable=SC2086
 		rtppeer rp-a-$mode --bind 127.0.0.10:40000 --send-to 127.0.0.20:40000 --count 250 --tone 1000 \
-		    --dtmf 12 $ka --expect 308 --expect-dtmf '#' --expect-source 127.0.0.20:40000 \
+		    --dtmf 12 --start-after 0.5 $ka --expect 308 --expect-dtmf '#' --expect-source 127.0.0.20:40000 \
 		    --record "$T/rp-a-$mode.wav" --duration 20; ra=$?
 		rtppeer_wait rp-b-$mode 10; rb=$?
 		c "rtppeer $mode: A got exactly 308 (B's 300 + 8 DTMF, seq wrap), DTMF #, from B" \
@@ -89,15 +89,15 @@ if want sipp-pbx; then
 	media_pcap "$T/pbx-b.pcap" --count 250 --dtmf 3 --tone 400 --ssrc 1000bbbb > "$T/pbx-b.pcapinfo"
 	media_scenario pbx_uac_rtp "$T/pbx_uac.xml" "$T/pbx-a.pcap" > /dev/null
 	media_scenario pbx_uas_rtp "$T/pbx_uas.xml" "$T/pbx-b.pcap" > /dev/null
-	rtppeer_start sp-uas --bind 127.0.0.11:40100 --expect 258 --expect-dtmf 12 --record "$T/sp-uas.wav" --duration 20
+	rtppeer_start sp-uas --bind 127.0.0.11:40100 --expect 266 --expect-dtmf 12 --record "$T/sp-uas.wav" --duration 20
 	rtppeer_start sp-uac --bind 127.0.0.10:40000 --expect 258 --expect-dtmf 3 --record "$T/sp-uac.wav" --duration 20
 	media_uas pbx2 sp-uas-sipp "$T/pbx_uas.xml" 40100 -m 1; up=$SIPP_PID
 	PBX_TARGET=127.0.0.11:5060 media_uac pbx sp-uac-sipp "$T/pbx_uac.xml" 40000 -d 6500; rc=$?
 	sipp_wait $up 10; urc=$?
 	c "sipp pbx pair: calls complete (uac $rc, uas $urc)" test $rc -eq 0 -a $urc -eq 0
 	rtppeer_wait sp-uas 10; r1=$?; rtppeer_wait sp-uac 10; r2=$?
-	c "sipp pbx: UAS side got exactly 258 (250 PCMU + 8 DTMF) from 127.0.0.10:40000, DTMF 12" \
-	    eq "$r1 $(rtp_get sp-uas unique) $(rtp_get sp-uas lost) $(rtp_get sp-uas sources)" '0 258 0 {"127.0.0.10:40000": 258}'
+	c "sipp pbx: UAS side got exactly 266 (250 PCMU + 16 DTMF) from 127.0.0.10:40000, DTMF 12" \
+	    eq "$r1 $(rtp_get sp-uas unique) $(rtp_get sp-uas lost) $(rtp_get sp-uas sources)" '0 266 0 {"127.0.0.10:40000": 266}'
 	c "sipp pbx: UAC side got exactly 258 from 127.0.0.11:40100, DTMF 3" \
 	    eq "$r2 $(rtp_get sp-uac unique) $(rtp_get sp-uac lost) $(rtp_get sp-uac sources)" '0 258 0 {"127.0.0.11:40100": 258}'
 	c "sipp pbx: tones 1000 -> UAS, 400 -> UAC" sh -c "'$MEDIA_PY' '$MEDIADIR/tonecheck.py' '$T/sp-uas.wav' 1000 400 >> '$T/tones.log' && '$MEDIA_PY' '$MEDIADIR/tonecheck.py' '$T/sp-uac.wav' 400 1000 >> '$T/tones.log'"

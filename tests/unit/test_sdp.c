@@ -625,6 +625,34 @@ test_unknown_lines_survive(void **state)
 	    "a=rtcp:20001\n");
 }
 
+/* Lines that have no business at session level do not leak through it. */
+static void
+test_session_level_oddities(void **state)
+{
+	struct sdp	*s = parse(&p1, "v=0\no=- 1 1 IN IP4 10.1.1.1\ns=-\nt=0 0\n"
+	    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PEERKEYPEERKEY\na=rtcp:4001\n"
+	    "m=audio 0 RTP/AVP 0\nm=audio 4000 RTP/AVP 8\nc=IN IP4 10.1.1.1\n");
+	struct sdp_out	 o;
+
+	(void)state;
+	assert_int_equal(s->media[0].ncrypto, 0);
+	assert_int_equal(s->media[0].rtcp_port, 0);
+	assert_string_equal(s->media[0].addr, "");
+	/* the disabled first stream is enabled: it needs an address */
+	out_init(&o, s, "10.0.0.1", AF_INET);
+	write_expect(s, &o,
+	    "v=0\n"
+	    "o=- 1 2 IN IP4 10.0.0.1\n"
+	    "s=-\n"
+	    "t=0 0\n"
+	    "m=audio 20000 RTP/AVP 0\n"
+	    "c=IN IP4 10.0.0.1\n"
+	    "a=rtcp:20001\n"
+	    "m=audio 20002 RTP/AVP 8\n"
+	    "c=IN IP4 10.0.0.1\n"
+	    "a=rtcp:20003\n");
+}
+
 /* Formats that are not RTP payload types (T.38) are kept by name. */
 static void
 test_t38(void **state)
@@ -932,6 +960,7 @@ main(void)
 		cmocka_unit_test(test_bandwidth_survives),
 		cmocka_unit_test(test_video_rejected),
 		cmocka_unit_test(test_unknown_lines_survive),
+		cmocka_unit_test(test_session_level_oddities),
 		cmocka_unit_test(test_t38),
 		cmocka_unit_test(test_crypto_mki),
 		cmocka_unit_test(test_find_pt),
