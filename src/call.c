@@ -124,18 +124,23 @@ call_release(struct call *call)
 	call->state = CS_DONE;
 	CALL_LOG(info, call, NULL, "ended: %s", call->reason[0] ? call->reason : "done");
 	if (call->media != NULL && media_port(call->media, MEDIA_A) != 0) {
-		struct media_stats a, b;
+		struct media_stats	st[2];
+		const char		*codec = media_codec(call->media);
 
-		media_stats(call->media, MEDIA_A, &a);
-		media_stats(call->media, MEDIA_B, &b);
-		CALL_LOG(info, call, NULL, "media %s%s%s: from A %llu pkts (%llu dropped, %llu lost), "
-		    "from B %llu pkts (%llu dropped, %llu auth failures, %llu lost)",
-		    media_codec(call->media)[0] ? media_codec(call->media) : "-",
-		    media_suite(call->media, MEDIA_B)[0] ? " " : "", media_suite(call->media, MEDIA_B),
-		    (unsigned long long)a.pkts_in, (unsigned long long)a.dropped,
-		    (unsigned long long)a.lost, (unsigned long long)b.pkts_in,
-		    (unsigned long long)b.dropped, (unsigned long long)b.auth_failures,
-		    (unsigned long long)b.lost);
+		media_stats(call->media, MEDIA_A, &st[0]);
+		media_stats(call->media, MEDIA_B, &st[1]);
+		CALL_LOG(info, call, NULL, "media %s: "
+		    "A in %llu out %llu dropped %llu auth-failed %llu lost %llu%s%s; "
+		    "B in %llu out %llu dropped %llu auth-failed %llu lost %llu%s%s",
+		    codec[0] ? codec : "-",
+		    (unsigned long long)st[0].pkts_in, (unsigned long long)st[0].pkts_out,
+		    (unsigned long long)st[0].dropped, (unsigned long long)st[0].auth_failures,
+		    (unsigned long long)st[0].lost, media_suite(call->media, MEDIA_A)[0] ? " " : "",
+		    media_suite(call->media, MEDIA_A),
+		    (unsigned long long)st[1].pkts_in, (unsigned long long)st[1].pkts_out,
+		    (unsigned long long)st[1].dropped, (unsigned long long)st[1].auth_failures,
+		    (unsigned long long)st[1].lost, media_suite(call->media, MEDIA_B)[0] ? " " : "",
+		    media_suite(call->media, MEDIA_B));
 	}
 	TAILQ_REMOVE(&calls, call, link);
 	ncalls--;
