@@ -269,6 +269,7 @@ struct cfg_profile {
 	int			 dtmf_payload_type;
 	int			 media_timeout;	/* seconds, 0: off */
 	int			 media_timeout_hold;	/* seconds, 0: off */
+	int			 media_nat;	/* RTP from the SIP source IP, any port */
 	int			 line;
 };
 

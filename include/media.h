@@ -66,6 +66,10 @@ struct media *media_free(struct media *m);
 enum media_err media_side_set(struct media *m, enum media_side s,
     const struct cfg_realm *realm, const struct cfg_profile *profile);
 
+/* Where the side's SIP comes from: with the profile's media_nat, its plain
+ * RTP is accepted from that IP (any port) instead of the SDP address. */
+void media_side_signalling(struct media *m, enum media_side s, const struct sockaddr *sa);
+
 /*
  * An offer from side `from`: body (len bytes) in, the offer for the other
  * side out (terminated, in buf of buflen).  The incoming half can be
@@ -89,7 +93,8 @@ struct media_stats {
 	uint64_t	 pkts_out, bytes_out;	/* sent to the peer */
 	uint64_t	 dropped;	/* from another address, or undecodable */
 	uint64_t	 auth_failures;	/* SRTP packets that did not authenticate */
-	uint64_t	 lost;	/* sequence gaps seen */
+	uint64_t	 lost;	/* sequence gaps not filled by late packets */
+	uint64_t	 late;	/* packets older than one already relayed */
 	double		 last_rx;	/* monotonic seconds of the last packet, 0: none */
 };
 void media_stats(const struct media *m, enum media_side s, struct media_stats *st);

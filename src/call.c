@@ -561,6 +561,8 @@ send_invite(struct call *call)
 			return -1;
 		if ((merr = media_side_set(call->media, MEDIA_B, realm, prof)) != MEDIA_OK)
 			return (int)merr;
+		media_side_signalling(call->media, MEDIA_B,
+		    (const struct sockaddr *)&call->dest.addr);
 		if ((merr = call_media_body(call, &call->a, asip, CALL_SDP_OFFER, &sdp)) != 0)
 			return (int)merr;
 	}
@@ -844,6 +846,7 @@ start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 			return;
 		}
 		st = (int)media_side_set(call->media, MEDIA_A, realm, src_ipg->ip_profile);
+		media_side_signalling(call->media, MEDIA_A, (const struct sockaddr *)&src->addr);
 		if (st == 0 && sip->sip_payload != NULL && sip->sip_content_type &&
 		    sip->sip_content_type->c_type &&
 		    strcasecmp(sip->sip_content_type->c_type, "application/sdp") == 0)

@@ -312,6 +312,10 @@ static const struct cfg_field profile_fields[] = {
 	    "Seconds without media from this side before the call is released; 0 disables."),
 	F_INT("media_timeout_hold", struct cfg_profile, media_timeout_hold, 0, 3600, 0, 86400,
 	    "The same while the call is on hold; 0 disables."),
+	F_BOOL("media_nat", struct cfg_profile, media_nat, 0,
+	    "The peer is behind NAT: accept its plain RTP from the address its SIP came "
+	    "from, on any port, latching to the first packet. Off: only from the address "
+	    "and port in its SDP."),
 	F_END
 };
 

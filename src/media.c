@@ -103,6 +103,8 @@ struct side {
 	unsigned long long		 o_version;
 	int				 hold;	/* the last SDP put the stream on hold */
 	struct media_stats		 st;
+	struct sockaddr_storage		 sig;	/* where its SIP comes from (media_nat) */
+	int				 nat_latched[2];
 	uint16_t			 last_seq;
 	int				 seq_valid;
 	int				 timed_out;
@@ -454,6 +456,7 @@ set_peer(struct side *sd, const struct sdp_media *md)
 		memcpy(&sd->peer[k], &ss, sizeof(ss));
 	}
 	sd->have_peer = 1;
+	sd->nat_latched[0] = sd->nat_latched[1] = 0;
 	sd->hold = md->dir != SDP_DIR_SENDRECV || strcmp(md->addr, "0.0.0.0") == 0;
 }
 
@@ -812,6 +815,28 @@ same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	}
 }
 
+static int
+same_ip(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+}
+
+void
+media_side_signalling(struct media *m, enum media_side s, const struct sockaddr *sa)
+{
+	size_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+
+	memset(&m->s[s].sig, 0, sizeof(m->s[s].sig));
+	memcpy(&m->s[s].sig, sa, len);
+}
+
 /* One packet arrived on side `si`, socket k (0 RTP, 1 RTCP): check, convert, send on. */
 static void
 relay_one(struct media *m, int si, int k, uint8_t *pkt, size_t len,
@@ -837,17 +862,31 @@ relay_one(struct media *m, int si, int k, uint8_t *pkt, size_t len,
 		if (!same_addr(src, &in->peer[k]))
 			memcpy(&in->peer[k], src, sizeof(*src));
 	} else if (!same_addr(src, &in->peer[k])) {
-		/* strict: only from where the peer said it sends (RTP Bleed) */
-		in->st.dropped++;
-		return;
+		/* strict: only from where the peer said it sends (RTP Bleed);
+		 * behind NAT, from its SIP address, latched once */
+		if (in->profile->media_nat && !in->nat_latched[k] && same_ip(src, &in->sig)) {
+			memcpy(&in->peer[k], src, sizeof(*src));
+			in->nat_latched[k] = 1;
+		} else {
+			in->st.dropped++;
+			return;
+		}
 	}
 	if (k == 0) {
 		uint16_t seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
 
-		if (in->seq_valid && (uint16_t)(seq - in->last_seq) > 1 &&
-		    (uint16_t)(seq - in->last_seq) < 3000)
-			in->st.lost += (uint16_t)(seq - in->last_seq) - 1;
-		in->last_seq = seq;
+		uint16_t d = (uint16_t)(seq - in->last_seq);
+
+		/* a gap counts as lost until the packet turns up late */
+		if (in->seq_valid && d > 1 && d < 3000)
+			in->st.lost += d - 1;
+		else if (in->seq_valid && d >= 0x8000) {
+			in->st.late++;
+			if (in->st.lost > 0)
+				in->st.lost--;
+		}
+		if (!in->seq_valid || (d > 0 && d < 0x8000))
+			in->last_seq = seq;
 		in->seq_valid = 1;
 		in->st.pkts_in++;
 		in->st.bytes_in += len;

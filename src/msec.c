@@ -52,8 +52,8 @@ static const struct {
 static int msec_initialised;
 
 /*
- * Suites that passed the known-answer test in msec_init.  libsrtp2 before
- * 2.7.1 / 3.0 (cisco/libsrtp#763, fixed by #765 and #770), Debian 12's 2.5.0
+ * Suites that passed the known-answer test in msec_init.  libsrtp2 without
+ * the fix for cisco/libsrtp#763 (PRs #765 and #770, 2025), Debian 12's 2.5.0
  * among them, derives the AES-192 session keys with the AES-256 PRF unless it
  * was built with the OpenSSL KDF: its 192-bit suites run but do not
  * interoperate with RFC 6188 peers.  Testing instead of trusting the version

@@ -62,3 +62,32 @@ check "inactivity: the call is released by sbcd in $((t1 - t0)) s (timeout 3 s)"
 check "inactivity: the VC gets a BYE with a Reason header" sip_has "$T/vcidle.msg" BYE Reason "media inactivity"
 check "inactivity: 3CX gets a BYE too" test "$(sip_count "$T/pbxidle.msg" BYE)" -ge 1
 check "inactivity: sbcd says which side went silent" grep -q "nothing from side B for 3 s" "$T/sbcd.log"
+
+# ---- NAT: with media_nat the PBX's RTP is taken from its SIP address on any
+# port (latched to the first packet); without it the same packets are dropped
+media_scenario pbx_uac_rtp "$T/uac-quiet.xml" "" > /dev/null
+for nat in false true; do
+	pkill -TERM -f "sbcd -D -f $T/sbc" 2>/dev/null; sleep 0.5
+	sed -e "s/media_timeout = 3;/media_timeout = 30; media_nat = $nat;/" "$T/sbc.conf" > "$T/sbc-nat.conf"
+	"$SBCD" -D -f "$T/sbc-nat.conf" > "$T/sbcd-nat-$nat.log" 2>&1 &
+	sip_track $!
+	wait_for "started on" "$T/sbcd-nat-$nat.log" 5
+	rm -f "$T/vcn.peer"
+	rtppeer_start vcn --bind 127.0.0.21:40500 --peer-file "$T/vcn.peer" --duration 8
+	media_uas vc vcnat-$nat "$T/uas.xml" 40500 -m 1; up=$SIPP_PID
+	( media_uac pbx pbxnat-$nat "$T/uac-quiet.xml" 40400 -d 4000 ) & uacpid=$!
+	media_wait_sdp "$T/vcnat-$nat.msg" INVITE > "$T/v.tmp" && mv "$T/v.tmp" "$T/vcn.peer"
+	media_wait_sdp "$T/pbxnat-$nat.msg" 'SIP/2.0 200' > "$T/lan.peer"
+	lan=$(cut -d' ' -f1,2 "$T/lan.peer" | tr ' ' ':')
+	# from 3CX's IP, but not the port its SDP names (a NAT rewrote it)
+	rtppeer natsrc-$nat --bind 127.0.0.10:47000 --send-to "$lan" --count 100 --duration 3
+	wait $uacpid; sipp_wait $up; rtppeer_wait vcn 10
+	got=$(rtp_get vcn unique)
+	if [ $nat = true ]; then
+		check "media_nat on: RTP from 3CX's SIP address on another port is relayed ($got/100)" \
+		    test "$got" = 100
+	else
+		check "media_nat off: RTP from 3CX's IP on a port its SDP did not name is dropped (${got:-0})" \
+		    test "${got:-0}" = 0
+	fi
+done
