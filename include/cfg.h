@@ -273,6 +273,8 @@ struct cfg_profile {
 	int			 line;
 };
 
+struct manip_rule;
+
 struct cfg_man_rule {
 	const char	*message_type;
 	const char	*condition;	/* NULL: always */
@@ -281,6 +283,7 @@ struct cfg_man_rule {
 	const char	*value;		/* NULL for remove */
 	int		 row_role;	/* enum cfg_row_role */
 	int		 line;
+	struct manip_rule *compiled;	/* manip.h; freed with the snapshot */
 };
 
 struct cfg_man_set {
@@ -382,6 +385,7 @@ struct cfg {
 	struct cfg_route	*routes;
 	size_t			 n_routes;
 	struct cfg_arena	*arena;	/* owns everything above */
+	struct cfg_cleanup	*cleanups;	/* run when the snapshot is freed */
 };
 
 /* Problems found while loading, each "file:line: path: what is wrong". */

@@ -84,6 +84,9 @@ enum media_err media_offer(struct media *m, enum media_side from, const char *bo
 enum media_err media_answer(struct media *m, enum media_side from, const char *body,
     size_t len, char *buf, size_t buflen);
 
+/* The SDP sbcd last sent to side s (a session refresh repeats it), or NULL. */
+const char *media_last_sdp(const struct media *m, enum media_side s);
+
 /* Whether an offer is waiting for its answer, and from which side. */
 int media_offer_pending(const struct media *m, enum media_side *from);
 

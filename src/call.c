@@ -29,6 +29,7 @@ static unsigned			next_id = 1;
 static int	leg_request_cb(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq,
 		    const sip_t *sip);
 static void	attempt(struct call *call);
+static int	send_invite(struct call *call);
 
 /* ===== helpers ===== */
 
@@ -67,6 +68,7 @@ addr_uri(su_home_t *home, const struct sockaddr *sa, int transport)
 static void
 leg_clear(struct leg *leg)
 {
+	call_st_stop(leg);
 	if (leg->ack != NULL)
 		nta_outgoing_destroy(leg->ack);
 	leg->ack = NULL;
@@ -488,6 +490,8 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		call->a.invite_in = 0;
 		call->final_sent = 1;
 		call->state = CS_CONFIRMED;
+		call_st_start(call, &call->b, sip);
+		call_st_start(call, &call->a, NULL);
 		CALL_LOG(info, call, &call->b, "answered (%d %s)", status, phrase);
 		return 0;
 	}
@@ -498,6 +502,21 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	if (call->cancelled) {
 		call_release(call);
 		return 0;
+	}
+	if (status == 422 && sip != NULL && sip->sip_min_se != NULL && call->b.st_min == 0 &&
+	    call->b.profile && call->b.profile->session_expires_mode == CFG_SE_SUPPORTED &&
+	    sip->sip_min_se->min_delta <= 86400) {
+		/* Session Interval Too Small: once more, with its Min-SE */
+		call->b.st_min = (int)sip->sip_min_se->min_delta;
+		if (call->tagged != NULL)
+			nta_outgoing_destroy(call->tagged);
+		call->tagged = NULL;
+		nta_outgoing_destroy(call->orq);
+		call->orq = NULL;
+		stop_timer(call);
+		call->b_retry = 1;
+		if (send_invite(call) == 0)
+			return 0;
 	}
 	{
 		/* nta's own 503/408: the destination failed, nothing came back */
@@ -563,11 +582,16 @@ send_invite(struct call *call)
 			return (int)merr;
 		media_side_signalling(call->media, MEDIA_B,
 		    (const struct sockaddr *)&call->dest.addr);
+		call->b.profile = prof;
 		if ((merr = call_media_body(call, &call->a, asip, CALL_SDP_OFFER, &sdp)) != 0)
 			return (int)merr;
 	}
-	leg_clear(&call->b);
-	call->b.sif = sipif_ref(sif);
+	/* a fresh dialog per destination; a retry to the same one after a
+	 * 422 or a challenge stays in its dialog (same Call-ID, next CSeq) */
+	if (!call->b_retry) {
+		leg_clear(&call->b);
+		call->b.sif = sipif_ref(sif);
+	}
 	call->b.transport = call->dest.transport;
 	call->b.nexthop = su_strdup(call->home, call->dest.uri);
 	call->b.ipg = call->dst_ipg;
@@ -598,11 +622,14 @@ send_invite(struct call *call)
 	    asip->sip_to->a_url->url_user ? asip->sip_to->a_url->url_user : "",
 	    asip->sip_to->a_url->url_user ? "@" : "", host);
 
-	call->b.nleg = nta_leg_tcreate(sipif_agent(sif), leg_request_cb, &call->b,
-	    SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to), TAG_END());
-	if (call->b.nleg == NULL)
-		return -1;
-	nta_leg_tag(call->b.nleg, NULL);
+	if (!call->b_retry) {
+		call->b.nleg = nta_leg_tcreate(sipif_agent(sif), leg_request_cb, &call->b,
+		    SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to), TAG_END());
+		if (call->b.nleg == NULL)
+			return -1;
+		nta_leg_tag(call->b.nleg, NULL);
+	}
+	call->b_retry = 0;
 
 	msg = nta_msg_create(sipif_agent(sif), 0);
 	if (msg == NULL)
@@ -611,6 +638,7 @@ send_invite(struct call *call)
 	call_copy_headers(msg, sip, asip, 0);
 	call->b_sdp = call_add_body(msg, sip, asip, sdp);
 	call_add_common(msg, sip, call, asip, &call->b);
+	call_st_request(call, &call->b, msg, sip);
 	if (nta_msg_request_complete(msg, call->b.nleg, SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(ruri)) < 0) {
 		msg_destroy(msg);
@@ -808,6 +836,7 @@ start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	call->a.sif = sipif_ref(sif);
 	call->a.transport = src->transport;
 	call->a.ipg = src_ipg;
+	call->a.profile = src_ipg->ip_profile;
 	call->a.rel100 = (sip->sip_supported && sip_has_feature(sip->sip_supported, "100rel")) ||
 	    (sip->sip_require && sip_has_feature(sip->sip_require, "100rel"));
 	/* in-dialog requests toward a server group go back where it sent from
@@ -831,6 +860,18 @@ start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	nta_leg_server_route(call->a.nleg, sip->sip_record_route, sip->sip_contact);
 	nta_incoming_bind(irq, a_ack_cancel_cb, call);
 	call->a.invite_in = 1;
+	{
+		char mse[16];
+
+		if (call_st_check(call, &call->a, sip, mse, sizeof(mse)) == 422) {
+			nta_incoming_treply(irq, 422, "Session Interval Too Small",
+			    SIPTAG_MIN_SE_STR(mse), TAG_END());
+			call->final_sent = 1;
+			snprintf(call->reason, sizeof(call->reason), "422, Min-SE %s", mse);
+			call_release(call);
+			return;
+		}
+	}
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 
 	/* the caller side's media, and its offer checked before anything goes on:
@@ -885,7 +926,7 @@ ood_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	if (sip != NULL && sip->sip_status->st_status < 200)
 		return 0;
 	if (sip != NULL)
-		call_reply_copy(r->irq, sip, NULL, r->cfg->global.user_agent, 0, NULL);
+		call_reply_copy(r->irq, sip, NULL, r->cfg->global.user_agent, 0, NULL, NULL, NULL);
 	else
 		nta_incoming_treply(r->irq, SIP_408_REQUEST_TIMEOUT, TAG_END());
 	nta_incoming_destroy(r->irq);

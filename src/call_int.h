@@ -44,6 +44,13 @@ struct leg {
 	int			 invite_in;	/* an INVITE from this side is being relayed */
 	int			 invite_out;	/* an INVITE we sent to this side is pending */
 	int			 rel100;	/* the peer supports 100rel */
+	const struct cfg_profile *profile;	/* RO: the peer's IP profile */
+	/* session timer of this leg (sstimer.c) */
+	int			 st_interval;	/* seconds, 0: none */
+	int			 st_ours;	/* sbcd refreshes it */
+	int			 st_min;	/* a 422's Min-SE for the next INVITE */
+	struct event		*st_timer;
+	nta_outgoing_t		*st_refresh;	/* a refresh of ours in flight */
 };
 
 struct call {
@@ -67,6 +74,7 @@ struct call {
 	uint32_t		 b_cseq;	/* CSeq of B's INVITE, for its ACK */
 	int			 b_sdp;	/* our INVITE to B carried a body */
 	int			 b_acked;
+	int			 b_retry;	/* the next INVITE to B stays in B's dialog */
 	int			 provisional;	/* a provisional came for this attempt */
 	int			 final_sent;	/* A has seen a final response */
 	int			 cancelled;	/* A cancelled */
@@ -87,8 +95,10 @@ int call_copy_body(msg_t *dst, sip_t *dsip, const sip_t *src);
 void call_add_common(msg_t *msg, sip_t *sip, const struct call *call,
     const sip_t *src, const struct leg *to);
 int call_add_body(msg_t *dst, sip_t *dsip, const sip_t *src, const char *sdp);
+typedef void (call_edit_h)(void *arg, msg_t *msg, sip_t *sip);
 int call_reply_copy(nta_incoming_t *irq, const sip_t *resp,
-    const sip_contact_t *contact, const char *server, int reliable, const char *sdp);
+    const sip_contact_t *contact, const char *server, int reliable, const char *sdp,
+    call_edit_h *edit, void *arg);
 int call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg,
     int reliable, const char *sdp);
 
@@ -96,6 +106,15 @@ int call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg,
 int call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq,
     const sip_t *sip);
 void call_relays_destroy(struct call *call);
+
+/* sstimer.c: RFC 4028 per leg */
+int call_st_check(struct call *call, const struct leg *from, const sip_t *sip,
+    char *min_se, size_t len);
+void call_st_request(struct call *call, struct leg *to, msg_t *msg, sip_t *sip);
+void call_st_response(void *call, msg_t *msg, sip_t *sip);
+void call_st_start(struct call *call, struct leg *leg, const sip_t *resp);
+void call_st_refreshed(struct call *call, struct leg *leg);
+void call_st_stop(struct leg *leg);
 
 /* call.c */
 struct leg *call_other(struct leg *leg);

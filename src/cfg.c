@@ -59,12 +59,35 @@ cfg_arena_strdup(struct cfg *cfg, const char *s)
 	return p;
 }
 
+/* Things the arena cannot free itself (compiled rules), newest first. */
+struct cfg_cleanup {
+	struct cfg_cleanup	*next;
+	cfg_cleanup_h		*fn;
+	void			*arg;
+};
+
+int
+cfg_add_cleanup(struct cfg *cfg, cfg_cleanup_h *fn, void *arg)
+{
+	struct cfg_cleanup *c = cfg_arena_alloc(cfg, sizeof(*c));
+
+	if (c == NULL)
+		return ENOMEM;
+	c->fn = fn;
+	c->arg = arg;
+	c->next = cfg->cleanups;
+	cfg->cleanups = c;
+	return 0;
+}
+
 static void
 cfg_destructor(void *arg)
 {
 	struct cfg		*cfg = arg;
 	struct cfg_arena	*a, *next;
 
+	for (struct cfg_cleanup *c = cfg->cleanups; c != NULL; c = c->next)
+		c->fn(c->arg);
 	for (a = cfg->arena; a != NULL; a = next) {
 		next = a->next;
 		free(a);

@@ -87,6 +87,11 @@ int cfg_row_bad(const struct cfg_ctx *ctx, const void *row);
 void *cfg_arena_alloc(struct cfg *cfg, size_t size);	/* zeroed */
 char *cfg_arena_strdup(struct cfg *cfg, const char *s);
 
+/* Call fn(arg) when the snapshot is freed, before its arena (for what the
+ * arena does not own, e.g. compiled manipulation rules).  0 or ENOMEM. */
+typedef void (cfg_cleanup_h)(void *arg);
+int cfg_add_cleanup(struct cfg *cfg, cfg_cleanup_h *fn, void *arg);
+
 /* Report an error (counted) or a warning at file:line for a setting path. */
 void cfg_error(struct cfg_ctx *ctx, const char *file, int line,
     const char *path, const char *fmt, ...)

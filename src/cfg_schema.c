@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <arpa/inet.h>
 
 #include "cfg_int.h"
 #include "log.h"
+#include "manip.h"
 
 /* ===== field constructors ===== */
 
@@ -652,29 +654,41 @@ valid_message_type(const char *mt)
 	if (dot == NULL)
 		return 1;
 	p = dot + 1;
-	if (strcmp(p, "request") == 0 || strcmp(p, "response") == 0)
+	if (strcasecmp(p, "request") == 0 || strcasecmp(p, "response") == 0)
 		return 1;
-	if (strncmp(p, "response.", 9) != 0)
+	if (strncasecmp(p, "response.", 9) != 0)
 		return 0;
 	p += 9;
 	if (strlen(p) != 3)
 		return 0;
 	if (p[0] < '1' || p[0] > '6')
 		return 0;
-	if (strcmp(p + 1, "xx") == 0)
+	if (strcasecmp(p + 1, "xx") == 0)
 		return 1;
 	return isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]);
 }
 
 static void
+man_rule_cleanup(void *arg)
+{
+	manip_rule_free(arg);
+}
+
+/*
+ * The structural checks, then each rule that passed them is compiled
+ * (manip.c); a compile error names the field and the offending token:
+ * "manipulation_sets[i].rules[j].condition: <what> at \"<token>\"".
+ */
+static void
 check_man_set(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 {
 	struct cfg_man_set	*ms = p;
-	char			 sub[160];
+	char			 sub[160], err[256], field[sizeof(sub) + sizeof(err)];
 
-	(void)cfg;
 	for (size_t i = 0; i < ms->n_rules; i++) {
-		struct cfg_man_rule *r = &ms->rules[i];
+		struct cfg_man_rule	*r = &ms->rules[i];
+		int			 before = ctx->errors;
+		char			*colon;
 
 		snprintf(sub, sizeof(sub), "%s.rules[%zu]", path, i);
 		if (r->message_type != NULL && !valid_message_type(r->message_type))
@@ -684,6 +698,23 @@ check_man_set(struct cfg_ctx *ctx, struct cfg *cfg, void *p, const char *path)
 			RERR(r, sub, "action %s needs a value", cfg_enum_name(ev_maction, r->action));
 		if (r->row_role == CFG_ROW_PREVIOUS && i == 0)
 			RERR(r, sub, "row_role previous on the first rule: there is no previous rule");
+		if (ctx->errors != before)
+			continue;
+		if (manip_compile(r, &r->compiled, err, sizeof(err)) != 0) {
+			/* err is "<field>: <what>": the field joins the path */
+			if ((colon = strstr(err, ": ")) != NULL) {
+				*colon = '\0';
+				snprintf(field, sizeof(field), "%s.%s", sub, err);
+				RERR(r, field, "%s", colon + 2);
+			} else
+				RERR(r, sub, "%s", err);
+			continue;
+		}
+		if (cfg_add_cleanup(cfg, man_rule_cleanup, r->compiled) != 0) {
+			manip_rule_free(r->compiled);
+			r->compiled = NULL;
+			RERR(r, sub, "out of memory");
+		}
 	}
 }
 

@@ -108,6 +108,7 @@ struct side {
 	uint16_t			 last_seq;
 	int				 seq_valid;
 	int				 timed_out;
+	char				*last_sdp;	/* what sbcd last sent this side */
 };
 
 struct media {
@@ -297,6 +298,7 @@ media_free(struct media *m)
 	for (int i = 0; i < 2; i++) {
 		side_close(&m->s[i]);
 		side_keys_clear(&m->s[i]);
+		free(m->s[i].last_sdp);
 	}
 	free(m);
 	return NULL;
@@ -469,7 +471,9 @@ pick_crypto(struct side *sd, const struct sdp_media *md, struct msec_key *key,
 		const struct sdp_crypto	*c = &md->crypto[i];
 		enum msec_suite		 s = msec_suite_by_name(c->suite);
 
-		if (s == MSEC_NONE || !suite_allowed(sd->profile, s))
+		/* allowed by the profile and working in this libsrtp2 (Debian's
+		 * 2.5.0 derives AES-192 keys wrongly: msec refuses those) */
+		if (s == MSEC_NONE || !suite_allowed(sd->profile, s) || !msec_suite_supported(s))
 			continue;
 		if (msec_key_parse(s, c->key_params, key) != 0)
 			continue;
@@ -548,7 +552,7 @@ offer_keys(struct side *sd, struct sdp_media_out *mo)
 		enum msec_suite	 s = msec_suite_by_name(sd->profile->srtp_suites.v[i]);
 		size_t		 k;
 
-		if (s == MSEC_NONE)
+		if (s == MSEC_NONE || !msec_suite_supported(s))
 			continue;
 		for (k = 0; k < sd->noffered; k++)
 			if (sd->offered[k].suite == s)
@@ -569,6 +573,23 @@ offer_keys(struct side *sd, struct sdp_media_out *mo)
 		mo->ncrypto++;
 	}
 	return mo->ncrypto > 0 ? MEDIA_OK : MEDIA_NOT_ACCEPTABLE;
+}
+
+static void
+keep_sdp(struct side *sd, const char *body)
+{
+	char *copy = strdup(body);
+
+	if (copy == NULL)
+		return;	/* a refresh then goes without SDP */
+	free(sd->last_sdp);
+	sd->last_sdp = copy;
+}
+
+const char *
+media_last_sdp(const struct media *m, enum media_side s)
+{
+	return m != NULL ? m->s[s].last_sdp : NULL;
 }
 
 static void
@@ -649,6 +670,7 @@ media_offer(struct media *m, enum media_side from, const char *body, size_t len,
 		err = MEDIA_INTERNAL;
 		goto out;
 	}
+	keep_sdp(y, buf);
 	m->offer_pending = 1;
 	m->offer_from = from;
 	m->audio = (size_t)ai;
@@ -783,6 +805,7 @@ media_answer(struct media *m, enum media_side from, const char *body, size_t len
 		err = MEDIA_INTERNAL;
 	if (err != MEDIA_OK)
 		goto out;
+	keep_sdp(x, buf);
 	if ((err = side_contexts(m, x)) != MEDIA_OK || (err = side_contexts(m, y)) != MEDIA_OK)
 		goto out;
 	if (!m->answered)

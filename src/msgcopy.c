@@ -122,7 +122,7 @@ call_add_common(msg_t *msg, sip_t *sip, const struct call *call, const sip_t *sr
  */
 int
 call_reply_copy(nta_incoming_t *irq, const sip_t *resp, const sip_contact_t *contact,
-    const char *server, int reliable, const char *sdp)
+    const char *server, int reliable, const char *sdp, call_edit_h *edit, void *arg)
 {
 	int		 status = resp->sip_status->st_status;
 	msg_t		*msg = nta_incoming_create_response(irq, status, resp->sip_status->st_phrase);
@@ -141,6 +141,8 @@ call_reply_copy(nta_incoming_t *irq, const sip_t *resp, const sip_contact_t *con
 		sip_add_dup(msg, sip, (const sip_header_t *)contact);
 	if (server != NULL)
 		sip_add_make(msg, sip, sip_server_class, server);
+	if (edit != NULL)
+		edit(arg, msg, sip);
 	if (reliable)
 		return nta_reliable_mreply(irq, NULL, NULL, msg) != NULL ? 0 : -1;
 	return nta_incoming_mreply(irq, msg);
@@ -150,6 +152,11 @@ int
 call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg, int reliable,
     const char *sdp)
 {
+	/* the caller's 2xx carries its own leg's session timer */
+	int st = resp->sip_status->st_status;
+
 	return call_reply_copy(irq, resp, sipif_contact(leg->sif, leg->transport),
-	    leg->call->cfg->global.user_agent, reliable, sdp);
+	    leg->call->cfg->global.user_agent, reliable, sdp,
+	    leg == &leg->call->a && irq == leg->call->irq && st >= 200 && st < 300 ?
+	    call_st_response : NULL, leg->call);
 }

@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tagarg.h>
 
 /* One in-dialog transaction relayed from one leg to the other. */
@@ -131,6 +132,12 @@ relay_response_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		}
 		if (r->irq != NULL)
 			call_reply(r->irq, sip, r->from, 0, status < 300 ? sdp : "");
+		if (status < 300 && (r->method == sip_method_invite ||
+		    r->method == sip_method_update)) {
+			/* a refresh that went through refreshes both legs */
+			call_st_refreshed(call, r->from);
+			call_st_refreshed(call, r->to);
+		}
 	}
 	CALL_LOG(debug, call, r->to, "%s answered %d", sip->sip_cseq ?
 	    sip->sip_cseq->cs_method_name : "?", status);
@@ -243,6 +250,16 @@ call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq, const si
 			return 491;
 		if (call->state != CS_CONFIRMED)
 			return 491;
+		{
+			char mse[16];
+
+			if (call_st_check(call, leg, sip, mse, sizeof(mse)) == 422) {
+				nta_incoming_treply(irq, 422, "Session Interval Too Small",
+				    SIPTAG_MIN_SE_STR(mse), TAG_END());
+				nta_incoming_destroy(irq);
+				return 0;
+			}
+		}
 		return relay_request(leg, irq, sip);
 	case sip_method_prack:
 		return 481;	/* PRACKs are answered hop by hop by nta */

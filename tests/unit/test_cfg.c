@@ -220,7 +220,7 @@ test_message_types(void **state)
 		struct cfg *cfg;
 
 		snprintf(text, sizeof(text), BASE "manipulation_sets = ( { name = \"M\"; rules = ("
-		    " { message_type = \"%s\"; subject = \"header.to\"; action = \"remove\"; } ); } );\n",
+		    " { message_type = \"%s\"; subject = \"header.x-test\"; action = \"remove\"; } ); } );\n",
 		    good[i]);
 		cfg = load_ok(text);
 		cfg_unref(cfg);

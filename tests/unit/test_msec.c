@@ -26,8 +26,72 @@ static const enum msec_suite all_suites[] = {
  * the harness's gen_srtp_pcap.py (python3-cryptography AES-CTR + hmac/SHA-1;
  * RFC 3711 key derivation, KDR 0, ROC 0), generalised to 192/256-bit master
  * keys (RFC 6188) and to SRTCP (RFC 3711 3.4: labels 3/4/5, E bit, index,
- * 80-bit tag).  Produced offline by a throwaway gen_vec.py; the comments give
- * each key, header and payload.
+ * 80-bit tag).  Produced offline by this script (python3 gen_vec.py), whose
+ * output follows verbatim; it also reproduces RFC 6188 7.4's AES-192 session
+ * key (31874736a8f11438...), which Debian's libsrtp2 2.5.0 does not.
+ *
+ * #!/usr/bin/env python3
+ * # Same algorithm as harness gen_srtp_pcap.py (RFC 3711, KDR 0, ROC 0), generalised to
+ * # 192/256-bit master keys (RFC 6188) and SRTCP (RFC 3711 3.4, labels 3/4/5).
+ * import base64, hmac, hashlib, struct
+ * from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+ *
+ * def aes_cm(key, iv16, n):
+ *     enc = Cipher(algorithms.AES(key), modes.CTR(iv16)).encryptor()
+ *     return enc.update(b"\0" * n) + enc.finalize()
+ *
+ * def kdf(mkey, msalt, label, n):
+ *     x = bytearray(msalt); x[7] ^= label
+ *     return aes_cm(mkey, bytes(x) + b"\0\0", n)
+ *
+ * def iv_for(ks, ssrc, idx):
+ *     iv = bytearray(ks + b"\0\0")
+ *     for k, b in enumerate(struct.pack("!I", ssrc)): iv[4 + k] ^= b
+ *     for k, b in enumerate(idx.to_bytes(6, "big")): iv[8 + k] ^= b
+ *     return bytes(iv)
+ *
+ * def srtp(km, klen, taglen, seq, ts, ssrc, payload, roc=0):
+ *     mkey, msalt = km[:klen], km[klen:klen+14]
+ *     ke, ka, ks = kdf(mkey, msalt, 0, klen), kdf(mkey, msalt, 1, 20), kdf(mkey, msalt, 2, 14)
+ *     hdr = struct.pack("!BBHII", 0x80, 0x00, seq, ts, ssrc)
+ *     ct = bytes(a ^ b for a, b in zip(payload, aes_cm(ke, iv_for(ks, ssrc, (roc << 16) | seq), len(payload))))
+ *     tag = hmac.new(ka, hdr + ct + struct.pack("!I", roc), hashlib.sha1).digest()[:taglen]
+ *     return hdr + ct + tag
+ *
+ * def srtcp(km, klen, index, ssrc, body):
+ *     mkey, msalt = km[:klen], km[klen:klen+14]
+ *     ke, ka, ks = kdf(mkey, msalt, 3, klen), kdf(mkey, msalt, 4, 20), kdf(mkey, msalt, 5, 14)
+ *     hdr = struct.pack("!BBHI", 0x80, 200, (8 + len(body)) // 4 - 1, ssrc)
+ *     ct = bytes(a ^ b for a, b in zip(body, aes_cm(ke, iv_for(ks, ssrc, index), len(body))))
+ *     trailer = struct.pack("!I", 0x80000000 | index)
+ *     tag = hmac.new(ka, hdr + ct + trailer, hashlib.sha1).digest()[:10]
+ *     return hdr + ct + trailer + tag
+ *
+ * def cm(text):                      # a C comment, spelt so it can sit in one
+ *     print("/" + "* " + text + " *" + "/")
+ *
+ * def carr(name, b):
+ *     out = "static const uint8_t %s[%d] = {\n" % (name, len(b))
+ *     for i in range(0, len(b), 12):
+ *         out += "\t" + " ".join("0x%02x," % x for x in b[i:i+12]) + "\n"
+ *     return out + "};\n"
+ *
+ * payload = bytes((i * 37 + 11) & 0xff for i in range(160))
+ * cm("payload[i] = (i * 37 + 11) & 0xff, 160 bytes")
+ * k128 = "aVC/VyKN/coF9iGMUriuujtbORq19+tw0/LEUeKY"
+ * km = base64.b64decode(k128)
+ * cm("AES_CM_128_HMAC_SHA1_80 inline:%s seq 1000 ts 160000 ssrc 0x05352545" % k128)
+ * print(carr("vec128_80", srtp(km, 16, 10, 1000, 160000, 0x05352545, payload)))
+ * km256 = bytes(range(1, 47)); i256 = base64.b64encode(km256).decode()
+ * cm("AES_256_CM_HMAC_SHA1_32 inline:%s seq 7 ts 1234 ssrc 0xcafe0001" % i256)
+ * print(carr("vec256_32", srtp(km256, 32, 4, 7, 1234, 0xcafe0001, payload)))
+ * km192 = bytes((200 + i) & 0xff for i in range(38)); i192 = base64.b64encode(km192).decode()
+ * cm("AES_192_CM_HMAC_SHA1_80 inline:%s seq 65535 ts 99 ssrc 0x12345678" % i192)
+ * print(carr("vec192_80", srtp(km192, 24, 10, 65535, 99, 0x12345678, payload)))
+ * sr = struct.pack("!IIIII", 0xe0000000, 0x12345678, 160000, 50, 8000)
+ * cm("SRTCP SR, AES_CM_128_HMAC_SHA1_80 key above, SRTCP index 1, ssrc 0x05352545; body:")
+ * print(carr("rtcp_body", sr))
+ * print(carr("vec128_rtcp", srtcp(km, 16, 1, 0x05352545, sr)))
  */
 /* payload[i] = (i * 37 + 11) & 0xff, 160 bytes */
 /* AES_CM_128_HMAC_SHA1_80 inline:aVC/VyKN/coF9iGMUriuujtbORq19+tw0/LEUeKY seq 1000 ts 160000 ssrc 0x05352545 */
