@@ -293,6 +293,26 @@ struct cfg_man_set {
 	int			 line;
 };
 
+enum cfg_num_dir {
+	CFG_NUM_INBOUND = 0,	/* numbers received from the group */
+	CFG_NUM_OUTBOUND,	/* numbers sent to the group */
+};
+
+enum cfg_num_field {
+	CFG_NUM_DST = 0,	/* Request-URI and To user */
+	CFG_NUM_SRC,		/* From and P-Asserted-Identity user */
+};
+
+/* Strip and add prefixes of numbers (the guide's 9 + number -> +E.164). */
+struct cfg_number_rule {
+	int		 direction;	/* enum cfg_num_dir */
+	int		 field;		/* enum cfg_num_field */
+	const char	*match;		/* prefix the number must have; NULL: any */
+	int		 strip;		/* leading characters removed */
+	const char	*prefix;	/* then put in front; NULL: none */
+	int		 line;
+};
+
 struct cfg_ipgroup {
 	const char		*name;
 	int			 type;	/* enum cfg_ipg_type */
@@ -312,6 +332,9 @@ struct cfg_ipgroup {
 	struct cfg_man_set	*outbound_manipulation_set;
 	const char		*username;
 	const char		*password;	/* secret: never logged or dumped */
+	int			 identity_trusted;	/* P-Asserted-Identity may go to it */
+	struct cfg_number_rule	*number_rules;
+	size_t			 n_number_rules;
 	int			 line;
 };
 

@@ -559,6 +559,8 @@ send_invite(struct call *call)
 	struct timeval		 tv;
 	int			 ms;
 	char			*sdp = NULL;
+	const char		*srcuser;
+	char			 dstbuf[128], srcbuf[128];
 
 	sifname = cps ? cps->sip_interface->name : call->route->dest_sip_interface->name;
 	sif = sipif_get(sifname);
@@ -598,7 +600,11 @@ send_invite(struct call *call)
 
 	host = call->dst_ipg && call->dst_ipg->sip_group_name ?
 	    call->dst_ipg->sip_group_name : call->dest.host;
-	user = asip->sip_request->rq_url->url_user;
+	/* the numbers as this group wants them (the guide: 9 + number -> +E.164) */
+	user = call_number(call->dst_ipg, CFG_NUM_OUTBOUND, CFG_NUM_DST, call->dst_user,
+	    dstbuf, sizeof(dstbuf));
+	srcuser = call_number(call->dst_ipg, CFG_NUM_OUTBOUND, CFG_NUM_SRC, call->src_user,
+	    srcbuf, sizeof(srcbuf));
 	ct = sipif_contact(sif, call->dest.transport);
 	if (strchr(host, ':') != NULL)
 		ruri = su_sprintf(call->home, "sip:%s%s[%s]:%d%s", user ? user : "",
@@ -610,17 +616,21 @@ send_invite(struct call *call)
 		    user ? "@" : "", host, call->dest.port,
 		    call->dest.transport == CFG_TP_TLS ? ";transport=tls" :
 		    call->dest.transport == CFG_TP_TCP ? ";transport=tcp" : "");
-	/* From: the caller's display name and user at our address */
-	from = su_sprintf(call->home, "%s%s%s<sip:%s%s%s>",
-	    asip->sip_from->a_display ? asip->sip_from->a_display : "",
-	    asip->sip_from->a_display ? " " : "", "",
-	    asip->sip_from->a_url->url_user ? asip->sip_from->a_url->url_user : "",
-	    asip->sip_from->a_url->url_user ? "@" : "", ct->m_url->url_host);
+	/* From: the caller's display name and number at our address; anonymous
+	 * when the caller is, or asks for privacy toward a group not trusted
+	 * with identities */
+	if ((srcuser != NULL && strcasecmp(srcuser, "anonymous") == 0) ||
+	    (call_privacy_id(asip) && call->dst_ipg && !call->dst_ipg->identity_trusted))
+		from = "\"Anonymous\" <sip:anonymous@anonymous.invalid>";
+	else
+		from = su_sprintf(call->home, "%s%s%s<sip:%s%s%s>",
+		    asip->sip_from->a_display ? asip->sip_from->a_display : "",
+		    asip->sip_from->a_display ? " " : "", "",
+		    srcuser ? srcuser : "", srcuser ? "@" : "", ct->m_url->url_host);
 	to = su_sprintf(call->home, "%s%s<sip:%s%s%s>",
 	    asip->sip_to->a_display ? asip->sip_to->a_display : "",
 	    asip->sip_to->a_display ? " " : "",
-	    asip->sip_to->a_url->url_user ? asip->sip_to->a_url->url_user : "",
-	    asip->sip_to->a_url->url_user ? "@" : "", host);
+	    user ? user : "", user ? "@" : "", host);
 
 	if (!call->b_retry) {
 		call->b.nleg = nta_leg_tcreate(sipif_agent(sif), leg_request_cb, &call->b,
@@ -639,6 +649,7 @@ send_invite(struct call *call)
 	call->b_sdp = call_add_body(msg, sip, asip, sdp);
 	call_add_common(msg, sip, call, asip, &call->b);
 	call_st_request(call, &call->b, msg, sip);
+	call_identity_out(call, msg, sip);
 	if (nta_msg_request_complete(msg, call->b.nleg, SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(ruri)) < 0) {
 		msg_destroy(msg);
@@ -804,7 +815,7 @@ answer_options(struct sipif *sif, msg_t *msg, const struct cfg *cfg,
 static void
 start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *src,
     struct cfg *cfg, const struct cfg_ipgroup *src_ipg, const struct cfg_route *route,
-    size_t route_index)
+    size_t route_index, const char *src_user, const char *dst_user)
 {
 	struct call	*call;
 	nta_incoming_t	*irq;
@@ -826,6 +837,8 @@ start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	call->invite = nta_incoming_getrequest(irq);
 	sip = sip_object(call->invite);
 	call->src_ipg = src_ipg;
+	call->src_user = src_user ? su_strdup(call->home, src_user) : NULL;
+	call->dst_user = dst_user ? su_strdup(call->home, dst_user) : NULL;
 	call->route = route;
 	call->route_index = route_index;
 	pset_cursor_init(&call->cur);
@@ -1045,6 +1058,7 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	sip_method_t			 m = sip->sip_request->rq_method;
 	nta_agent_t			*agent = sipif_agent(sif);
 	size_t				 ri_index = 0;
+	char				 srcbuf[128], dstbuf[128];
 
 	(void)arg;
 	if (m == sip_method_ack) {
@@ -1105,9 +1119,12 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	memset(&ri, 0, sizeof(ri));
 	ri.src_ipg = ipg;
 	ri.method = sip->sip_request->rq_method_name;
-	ri.src_user = in.from_user;
+	/* the source group's inbound number rules come before routing */
+	ri.src_user = call_number(ipg, CFG_NUM_INBOUND, CFG_NUM_SRC, in.from_user,
+	    srcbuf, sizeof(srcbuf));
 	ri.src_host = in.from_host;
-	ri.dst_user = in.ruri_user;
+	ri.dst_user = call_number(ipg, CFG_NUM_INBOUND, CFG_NUM_DST, in.ruri_user,
+	    dstbuf, sizeof(dstbuf));
 	ri.dst_host = in.ruri_host;
 	route = route_find(cfg, &ri, &ri_index);
 	if (route == NULL) {
@@ -1117,7 +1134,7 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 		return;
 	}
 	if (m == sip_method_invite)
-		start_call(sif, msg, sip, src, cfg, ipg, route, ri_index);
+		start_call(sif, msg, sip, src, cfg, ipg, route, ri_index, ri.src_user, ri.dst_user);
 	else
 		relay_ood(sif, msg, sip, src, cfg, route);
 }

@@ -75,6 +75,8 @@ struct call {
 	int			 b_sdp;	/* our INVITE to B carried a body */
 	int			 b_acked;
 	int			 b_retry;	/* the next INVITE to B stays in B's dialog */
+	const char		*src_user;	/* caller number after inbound number rules */
+	const char		*dst_user;	/* called number after inbound number rules */
 	int			 provisional;	/* a provisional came for this attempt */
 	int			 final_sent;	/* A has seen a final response */
 	int			 cancelled;	/* A cancelled */
@@ -115,6 +117,12 @@ void call_st_response(void *call, msg_t *msg, sip_t *sip);
 void call_st_start(struct call *call, struct leg *leg, const sip_t *resp);
 void call_st_refreshed(struct call *call, struct leg *leg);
 void call_st_stop(struct leg *leg);
+
+/* number.c: number manipulation and caller identity */
+const char *call_number(const struct cfg_ipgroup *g, int direction, int field,
+    const char *num, char *buf, size_t len);
+int call_privacy_id(const sip_t *sip);
+void call_identity_out(struct call *call, msg_t *msg, sip_t *sip);
 
 /* call.c */
 struct leg *call_other(struct leg *leg);

@@ -348,6 +348,29 @@ static const struct cfg_field man_set_fields[] = {
 	F_END
 };
 
+static const struct cfg_enumval ev_num_dir[] = {
+	{ "inbound", CFG_NUM_INBOUND }, { "outbound", CFG_NUM_OUTBOUND }, { NULL, 0 } };
+static const struct cfg_enumval ev_num_field[] = {
+	{ "dst", CFG_NUM_DST }, { "src", CFG_NUM_SRC }, { NULL, 0 } };
+
+static const struct cfg_field number_rule_fields[] = {
+	F_ENUM("direction", struct cfg_number_rule, direction, 0, CFG_NUM_OUTBOUND, ev_num_dir,
+	    "inbound: numbers received from the group; outbound: numbers sent to it."),
+	F_ENUM("field", struct cfg_number_rule, field, CFF_REQUIRED, CFG_NUM_DST, ev_num_field,
+	    "dst: the Request-URI and To user; src: the From and P-Asserted-Identity user."),
+	F_STR("match", struct cfg_number_rule, match, 0, NULL,
+	    "Prefix the number must start with; empty matches any. The first matching rule "
+	    "of a direction and field applies."),
+	F_INT("strip", struct cfg_number_rule, strip, 0, 0, 0, 32,
+	    "Leading characters removed."),
+	F_STR("prefix", struct cfg_number_rule, prefix, 0, NULL,
+	    "Then put in front of the number; not added twice."),
+	F_END
+};
+
+const struct cfg_table tb_number_rule = SUBTABLE("number_rules", struct cfg_number_rule,
+    number_rule_fields, "Number manipulation of an IP group, first match per direction and field.");
+
 static const struct cfg_field ipgroup_fields[] = {
 	F_NAME(struct cfg_ipgroup, "Name of the IP group."),
 	F_ENUM("type", struct cfg_ipgroup, type, 0, CFG_IPG_SERVER, ev_ipg_type,
@@ -373,6 +396,12 @@ static const struct cfg_field ipgroup_fields[] = {
 	    "Digest user name used when this group challenges sbcd."),
 	F_SECRET("password", struct cfg_ipgroup, password,
 	    "Digest password; never logged, masked by -T."),
+	F_BOOL("identity_trusted", struct cfg_ipgroup, identity_trusted, 1,
+	    "P-Asserted-Identity and Privacy are passed to this group (a trusted carrier); "
+	    "false removes P-Asserted-Identity toward it and sends an anonymous From when "
+	    "Privacy asks for it."),
+	F_TABLE("number_rules", struct cfg_ipgroup, number_rules, n_number_rules, 0,
+	    tb_number_rule, "Number manipulation (see below)."),
 	F_END
 };
 
