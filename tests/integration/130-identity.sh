@@ -12,10 +12,9 @@ sip_trap
 
 lab_conf "$T/sbc.conf"
 sed -i -e 's/keepalive = "options";/keepalive = "disable";/' \
-    -e 's/redundancy_mode = "homing";/redundancy_mode = "parking";/' \
-    -e 's/    outbound_manipulation_set = "MS-TO-VC";/    outbound_manipulation_set = "MS-TO-VC";\n    number_rules = (\n      { direction = "outbound"; field = "dst"; match = "9"; strip = 1; prefix = "+"; },\n      { direction = "outbound"; field = "src"; prefix = "+"; } );/' \
-    "$T/sbc.conf"
-grep -q 'match = "9"' "$T/sbc.conf" || nok "the number rules are configured"
+    -e 's/redundancy_mode = "homing";/redundancy_mode = "parking";/' "$T/sbc.conf"
+# conf/sbc.conf's own number rules for the Voice Connector
+grep -q 'match = "9"; strip = 1; prefix = "+"' "$T/sbc.conf" || nok "the number rules are configured"
 vc_stunnel_start "$T/stunnel" || nok "stunnel for the VC starts"
 start() {
 	"$SBCD" -D -f "$1" > "$2" 2>&1 &
@@ -62,8 +61,7 @@ check "3CX gets an anonymous From" sip_has "$T/anon-in.msg" INVITE From 'sip:ano
 
 # ---- toward an untrusted group: no P-Asserted-Identity, and Privacy: id hides From
 kill -TERM $SBCD_PID; wait $SBCD_PID
-sed -e 's/    sip_group_name = "lab.voiceconnector.chime.test";/    sip_group_name = "lab.voiceconnector.chime.test"; identity_trusted = false;/' \
-    "$T/sbc.conf" > "$T/untrusted.conf"
+sed -e 's/identity_trusted = true;/identity_trusted = false;/' "$T/sbc.conf" > "$T/untrusted.conf"
 grep -q 'identity_trusted = false' "$T/untrusted.conf" || nok "the untrusted variant is made"
 start "$T/untrusted.conf" "$T/sbcd2.log"
 vc_uas untrusted uas_basic.xml -m 1; U=$SIPP_PID
