@@ -38,9 +38,9 @@
 #define AUTH_REALM_MAX	256	/* longest realm or nonce remembered, with the NUL */
 #define AUTH_NONCE_MAX	256
 #define AUTH_MAX_STALE	2	/* stale=true challenges answered in a row */
-#define AUTH_HDR_MAX	1024	/* a buffer of this size always suffices for a */
-				/* header whose realm, nonce, opaque, uri and */
-				/* username are each shorter than 128 bytes */
+#define AUTH_HDR_MAX	1024	/* enough when realm, nonce, opaque, uri and */
+				/* username are each under 128 bytes with no */
+				/* '"' or '\\' to escape */
 
 enum auth_alg {
 	AUTH_ALG_MD5 = 0,

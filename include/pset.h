@@ -3,6 +3,8 @@
 #define SBCD_PSET_H
 
 #include <sys/socket.h>
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip.h>
 
 struct cfg;
 struct cfg_pset;
@@ -53,6 +55,12 @@ struct pset_cursor {
 
 /* Register the reload hooks; the sets are built from each snapshot. */
 void pset_init(void);
+
+/* A keep-alive OPTIONS about to leave toward destination d of set ps: the
+ * call layer runs the outbound manipulation set of the set's IP groups. */
+typedef void (pset_request_h)(const struct cfg *snap, const struct cfg_pset *ps,
+    const struct pset_dest *d, msg_t *msg, sip_t *sip);
+void pset_set_request_hook(pset_request_h *h);
 
 /* The current set of that name, borrowed, or NULL; a call keeps it with
  * pset_ref (a reload retires it: its health then stays as it was). */

@@ -175,14 +175,26 @@ send_bye(struct call *call, struct leg *leg)
 {
 	int i = leg->side == 'A' ? 0 : 1;
 
+	msg_t	*msg;
+	sip_t	*sip;
+
 	if (leg->nleg == NULL || call->bye[i] != NULL)
 		return;
-	call->bye[i] = nta_outgoing_tcreate(leg->nleg, bye_cb, call,
-	    leg->nexthop ? URL_STRING_MAKE(leg->nexthop) : NULL,
-	    SIP_METHOD_BYE, NULL,
-	    SIPTAG_USER_AGENT_STR(call->cfg->global.user_agent),
+	if ((msg = nta_msg_create(sipif_agent(leg->sif), 0)) == NULL)
+		return;
+	sip = sip_object(msg);
+	if (sip_add_tl(msg, sip, SIPTAG_USER_AGENT_STR(call->cfg->global.user_agent),
 	    TAG_IF(call->bye_reason != NULL, SIPTAG_REASON_STR(call->bye_reason)),
-	    TAG_END());
+	    TAG_END()) < 0 ||
+	    nta_msg_request_complete(msg, leg->nleg, SIP_METHOD_BYE, NULL) < 0) {
+		msg_destroy(msg);
+		return;
+	}
+	call_manip(call, leg, msg, sip);
+	call->bye[i] = nta_outgoing_mcreate(sipif_agent(leg->sif), bye_cb, call,
+	    leg->nexthop ? URL_STRING_MAKE(leg->nexthop) : NULL, msg, TAG_END());
+	if (call->bye[i] == NULL)
+		msg_destroy(msg);
 	if (call->bye[i] != NULL)
 		call->byes_pending++;
 	else
@@ -632,15 +644,6 @@ send_invite(struct call *call)
 	    asip->sip_to->a_display ? " " : "",
 	    user ? user : "", user ? "@" : "", host);
 
-	if (!call->b_retry) {
-		call->b.nleg = nta_leg_tcreate(sipif_agent(sif), leg_request_cb, &call->b,
-		    SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to), TAG_END());
-		if (call->b.nleg == NULL)
-			return -1;
-		nta_leg_tag(call->b.nleg, NULL);
-	}
-	call->b_retry = 0;
-
 	msg = nta_msg_create(sipif_agent(sif), 0);
 	if (msg == NULL)
 		return -1;
@@ -650,8 +653,28 @@ send_invite(struct call *call)
 	call_add_common(msg, sip, call, asip, &call->b);
 	call_st_request(call, &call->b, msg, sip);
 	call_identity_out(call, msg, sip);
-	if (nta_msg_request_complete(msg, call->b.nleg, SIP_METHOD_INVITE,
-	    URL_STRING_MAKE(ruri)) < 0) {
+	if (sip_add_tl(msg, sip, SIPTAG_REQUEST(sip_request_create(msg_home(msg),
+	    SIP_METHOD_INVITE, URL_STRING_MAKE(ruri), NULL)),
+	    TAG_IF(!call->b_retry, SIPTAG_FROM_STR(from)),
+	    TAG_IF(!call->b_retry, SIPTAG_TO_STR(to)), TAG_END()) < 0) {
+		msg_destroy(msg);
+		return -1;
+	}
+	/* the manipulation sets see the INVITE as it will leave; the dialog
+	 * takes its (possibly manipulated) From and To, so that every later
+	 * request on the leg carries the same ones */
+	call_manip(call, &call->b, msg, sip);
+	if (!call->b_retry) {
+		call->b.nleg = nta_leg_tcreate(sipif_agent(sif), leg_request_cb, &call->b,
+		    SIPTAG_FROM(sip->sip_from), SIPTAG_TO(sip->sip_to), TAG_END());
+		if (call->b.nleg == NULL) {
+			msg_destroy(msg);
+			return -1;
+		}
+		nta_leg_tag(call->b.nleg, NULL);
+	}
+	call->b_retry = 0;
+	if (nta_msg_request_complete(msg, call->b.nleg, SIP_METHOD_INVITE, NULL) < 0) {
 		msg_destroy(msg);
 		return -1;
 	}
@@ -669,7 +692,8 @@ send_invite(struct call *call)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(call->timer, &tv);
-	CALL_LOG(info, call, &call->b, "INVITE %s via %s", ruri, call->dest.uri);
+	CALL_LOG(info, call, &call->b, "INVITE %s via %s", url_as_string(call->home,
+	    sip->sip_request->rq_url), call->dest.uri);
 	return 0;
 }
 
@@ -847,6 +871,7 @@ start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	call->b.call = call;
 	call->b.side = 'B';
 	call->a.sif = sipif_ref(sif);
+	memcpy(&call->a_src, &src->addr, src->addrlen);
 	call->a.transport = src->transport;
 	call->a.ipg = src_ipg;
 	call->a.profile = src_ipg->ip_profile;
@@ -1153,6 +1178,7 @@ void
 call_init(void)
 {
 	sipif_init(request_cb, NULL);
+	call_manip_init();
 }
 
 void

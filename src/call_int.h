@@ -77,6 +77,7 @@ struct call {
 	int			 b_retry;	/* the next INVITE to B stays in B's dialog */
 	const char		*src_user;	/* caller number after inbound number rules */
 	const char		*dst_user;	/* called number after inbound number rules */
+	struct sockaddr_storage	 a_src;	/* where the caller's INVITE came from */
 	int			 provisional;	/* a provisional came for this attempt */
 	int			 final_sent;	/* A has seen a final response */
 	int			 cancelled;	/* A cancelled */
@@ -123,6 +124,11 @@ const char *call_number(const struct cfg_ipgroup *g, int direction, int field,
     const char *num, char *buf, size_t len);
 int call_privacy_id(const sip_t *sip);
 void call_identity_out(struct call *call, msg_t *msg, sip_t *sip);
+void call_manip_msg(const struct cfg *cfg, const struct cfg_ipgroup *from_g,
+    const struct cfg_ipgroup *to_g, struct sipif *sif, const struct sockaddr *peer,
+    const char *src_user, const char *dst_user, msg_t *msg, sip_t *sip);
+void call_manip(struct call *call, const struct leg *to, msg_t *msg, sip_t *sip);
+void call_manip_init(void);
 
 /* call.c */
 struct leg *call_other(struct leg *leg);

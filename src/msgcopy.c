@@ -148,15 +148,32 @@ call_reply_copy(nta_incoming_t *irq, const sip_t *resp, const sip_contact_t *con
 	return nta_incoming_mreply(irq, msg);
 }
 
+struct reply_edit {
+	struct call		*call;
+	const struct leg	*leg;
+	int			 timer;
+};
+
+/* What a response relayed to leg gets besides the copy: the caller's 2xx
+ * its own leg's session timer, every response the manipulation sets. */
+static void
+reply_edit(void *arg, msg_t *msg, sip_t *sip)
+{
+	struct reply_edit *e = arg;
+
+	if (e->timer)
+		call_st_response(e->call, msg, sip);
+	call_manip(e->call, e->leg, msg, sip);
+}
+
 int
 call_reply(nta_incoming_t *irq, const sip_t *resp, const struct leg *leg, int reliable,
     const char *sdp)
 {
-	/* the caller's 2xx carries its own leg's session timer */
-	int st = resp->sip_status->st_status;
+	int			st = resp->sip_status->st_status;
+	struct reply_edit	e = { leg->call, leg,
+	    leg == &leg->call->a && irq == leg->call->irq && st >= 200 && st < 300 };
 
 	return call_reply_copy(irq, resp, sipif_contact(leg->sif, leg->transport),
-	    leg->call->cfg->global.user_agent, reliable, sdp,
-	    leg == &leg->call->a && irq == leg->call->irq && st >= 200 && st < 300 ?
-	    call_st_response : NULL, leg->call);
+	    leg->call->cfg->global.user_agent, reliable, sdp, reply_edit, &e);
 }

@@ -781,6 +781,14 @@ ka_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	    ps->cfg->invite_timeout);
 }
 
+static pset_request_h *request_hook;
+
+void
+pset_set_request_hook(pset_request_h *h)
+{
+	request_hook = h;
+}
+
 /* Send one OPTIONS to d unless one is in flight. */
 static void
 ka_send(struct pset *ps, struct pset_dst *d)
@@ -825,6 +833,17 @@ ka_send(struct pset *ps, struct pset_dst *d)
 	    TAG_END()) < 0) {
 		msg_destroy(msg);
 		return;
+	}
+	if (request_hook != NULL) {
+		struct pset_dest pd;
+
+		memset(&pd, 0, sizeof(pd));
+		memcpy(&pd.addr, &d->addr, d->addrlen);
+		pd.addrlen = d->addrlen;
+		pd.transport = e->ca->transport;
+		pd.port = d->port;
+		snprintf(pd.host, sizeof(pd.host), "%s", e->host);
+		request_hook(ps->snap, ps->cfg, &pd, msg, sip);
 	}
 	d->sent_us = now_us();
 	d->in_create = 1;

@@ -197,6 +197,7 @@ relay_request(struct leg *from, nta_incoming_t *irq, const sip_t *sip)
 		free(r);
 		return 500;
 	}
+	call_manip(call, to, msg, osip);
 	r->call = call;
 	r->from = from;
 	r->to = to;
@@ -243,7 +244,18 @@ call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq, const si
 		}
 		call_terminate(call, leg, leg->side == 'A' ? "BYE from the caller side" :
 		    "BYE from the callee side");
-		return 200;
+		{
+			/* answered here, through the manipulation sets (the guide's
+			 * rule 6 fixes the To host of this 200 toward the carrier) */
+			msg_t *resp = nta_incoming_create_response(irq, SIP_200_OK);
+
+			if (resp == NULL)
+				return 200;
+			call_manip(call, leg, resp, sip_object(resp));
+			nta_incoming_mreply(irq, resp);
+			nta_incoming_destroy(irq);
+			return 0;
+		}
 	case sip_method_invite:
 		/* RFC 3261 14.1: one INVITE at a time per dialog, either way */
 		if (leg->invite_in || leg->invite_out || other->invite_in || other->invite_out)

@@ -29,7 +29,8 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lib/lsan.supp:print_suppressions=0}
 
-OUT=$ROOT/build/test-out
+# next to the binaries: a sanitizer run and a plain one do not share it
+OUT=$(dirname "$TESTBIN")/test-out
 rm -rf "$OUT"; mkdir -p "$OUT"
 export OUT
 passed=0; failed=0; skipped=0

@@ -38,7 +38,8 @@ pbx_uac hdr-out uac_headers.xml; rc=$?
 sleep 0.5; sipp_stop $U
 check "3CX->VC call with extra headers completes (sipp $rc)" test $rc -eq 0
 M=$T/hdr-out-uas.msg
-check "P-Asserted-Identity passes" sip_has $M INVITE P-Asserted-Identity '"Alice Caller" <sip:\+15550100@pbx.lab.test>'
+check "P-Asserted-Identity passes (its host is the WAN address: the guide's rule 5)" \
+    sip_has $M INVITE P-Asserted-Identity '"Alice Caller" <sip:\+15550100@127.0.0.2>'
 check "Privacy passes" sip_has $M INVITE Privacy '^id$'
 check "Diversion passes" sip_has $M INVITE Diversion 'reason=unconditional'
 check "Session-Expires passes" sip_has $M INVITE Session-Expires '^1800;refresher=uac'
