@@ -515,6 +515,36 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		call_release(call);
 		return 0;
 	}
+	if ((status == 401 || status == 407) && sip != NULL && call->dst_ipg != NULL &&
+	    call->dst_ipg->username != NULL && call->dst_ipg->password != NULL) {
+		/* call authentication: answer the challenge with the group's
+		 * credentials, once (a second challenge means they are wrong) */
+		char		 hdr[AUTH_HDR_MAX], line[AUTH_HDR_MAX + 32];
+		const url_t	*ru = nta_outgoing_request_uri(orq);
+		struct auth_req	 rq = { "INVITE", ru ? url_as_string(call->home, ru) : "",
+		    call->dst_ipg->username, call->dst_ipg->password, call->b_auth_sent };
+		int		 err = auth_answer(&call->b_auth, sip, &rq, hdr, sizeof(hdr));
+
+		if (err == 0) {
+			snprintf(line, sizeof(line), "%s: %s", auth_header_name(&call->b_auth), hdr);
+			call->b_authz = su_strdup(call->home, line);
+			memset(hdr, 0, sizeof(hdr));
+			memset(line, 0, sizeof(line));
+			if (call->tagged != NULL)
+				nta_outgoing_destroy(call->tagged);
+			call->tagged = NULL;
+			nta_outgoing_destroy(call->orq);
+			call->orq = NULL;
+			stop_timer(call);
+			call->b_retry = 1;
+			CALL_LOG(info, call, &call->b, "answering a %d challenge as %s", status,
+			    call->dst_ipg->username);
+			if (send_invite(call) == 0)
+				return 0;
+		} else
+			CALL_LOG(info, call, &call->b, "%d challenge not answered: %s", status,
+			    err == EACCES ? "the credentials were refused" : strerror(err));
+	}
 	if (status == 422 && sip != NULL && sip->sip_min_se != NULL && call->b.st_min == 0 &&
 	    call->b.profile && call->b.profile->session_expires_mode == CFG_SE_SUPPORTED &&
 	    sip->sip_min_se->min_delta <= 86400) {
@@ -659,6 +689,11 @@ send_invite(struct call *call)
 	    TAG_IF(!call->b_retry, SIPTAG_TO_STR(to)), TAG_END()) < 0) {
 		msg_destroy(msg);
 		return -1;
+	}
+	call->b_auth_sent = call->b_authz != NULL;
+	if (call->b_authz != NULL) {
+		msg_header_add_str(msg, (msg_pub_t *)sip, call->b_authz);
+		call->b_authz = NULL;
 	}
 	/* the manipulation sets see the INVITE as it will leave; the dialog
 	 * takes its (possibly manipulated) From and To, so that every later

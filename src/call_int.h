@@ -16,6 +16,7 @@
 
 #include "cfg.h"
 #include "call.h"
+#include "auth.h"
 #include "media.h"
 #include "pset.h"
 #include "sipif.h"
@@ -78,6 +79,9 @@ struct call {
 	const char		*src_user;	/* caller number after inbound number rules */
 	const char		*dst_user;	/* called number after inbound number rules */
 	struct sockaddr_storage	 a_src;	/* where the caller's INVITE came from */
+	struct auth_client	 b_auth;	/* digest state toward the callee's group */
+	char			*b_authz;	/* "Authorization: ..." for the next INVITE, or NULL */
+	int			 b_auth_sent;	/* the INVITE being answered carried it */
 	int			 provisional;	/* a provisional came for this attempt */
 	int			 final_sent;	/* A has seen a final response */
 	int			 cancelled;	/* A cancelled */
