@@ -76,6 +76,7 @@ leg_clear(struct leg *leg)
 		nta_leg_destroy(leg->nleg);
 	leg->nleg = NULL;
 	leg->sif = sipif_unref(leg->sif);
+	memset(&leg->auth, 0, sizeof(leg->auth));
 }
 
 static void
@@ -159,6 +160,19 @@ bye_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 
 	if (sip != NULL && sip->sip_status->st_status < 200)
 		return 0;
+	for (int i = 0; i < 2; i++)
+		if (call->bye[i] == orq && sip != NULL && (sip->sip_status->st_status == 401 ||
+		    sip->sip_status->st_status == 407)) {
+			/* a challenged BYE goes again with the group's credentials */
+			nta_outgoing_t *n = call_auth_resend(call, i == 0 ? &call->a : &call->b,
+			    orq, sip, bye_cb, call);
+
+			if (n != NULL) {
+				nta_outgoing_destroy(orq);
+				call->bye[i] = n;
+				return 0;
+			}
+		}
 	for (int i = 0; i < 2; i++)
 		if (call->bye[i] == orq) {
 			nta_outgoing_destroy(orq);
@@ -523,10 +537,10 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		const url_t	*ru = nta_outgoing_request_uri(orq);
 		struct auth_req	 rq = { "INVITE", ru ? url_as_string(call->home, ru) : "",
 		    call->dst_ipg->username, call->dst_ipg->password, call->b_auth_sent };
-		int		 err = auth_answer(&call->b_auth, sip, &rq, hdr, sizeof(hdr));
+		int		 err = auth_answer(&call->b.auth, sip, &rq, hdr, sizeof(hdr));
 
 		if (err == 0) {
-			snprintf(line, sizeof(line), "%s: %s", auth_header_name(&call->b_auth), hdr);
+			snprintf(line, sizeof(line), "%s: %s", auth_header_name(&call->b.auth), hdr);
 			call->b_authz = su_strdup(call->home, line);
 			memset(hdr, 0, sizeof(hdr));
 			memset(line, 0, sizeof(line));

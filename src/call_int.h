@@ -52,6 +52,7 @@ struct leg {
 	int			 st_min;	/* a 422's Min-SE for the next INVITE */
 	struct event		*st_timer;
 	nta_outgoing_t		*st_refresh;	/* a refresh of ours in flight */
+	struct auth_client	 auth;	/* digest state toward this side's group */
 };
 
 struct call {
@@ -79,7 +80,6 @@ struct call {
 	const char		*src_user;	/* caller number after inbound number rules */
 	const char		*dst_user;	/* called number after inbound number rules */
 	struct sockaddr_storage	 a_src;	/* where the caller's INVITE came from */
-	struct auth_client	 b_auth;	/* digest state toward the callee's group */
 	char			*b_authz;	/* "Authorization: ..." for the next INVITE, or NULL */
 	int			 b_auth_sent;	/* the INVITE being answered carried it */
 	int			 provisional;	/* a provisional came for this attempt */
@@ -132,6 +132,15 @@ void call_manip_msg(const struct cfg *cfg, const struct cfg_ipgroup *from_g,
     const struct cfg_ipgroup *to_g, struct sipif *sif, const struct sockaddr *peer,
     const char *src_user, const char *dst_user, msg_t *msg, sip_t *sip);
 void call_manip(struct call *call, const struct leg *to, msg_t *msg, sip_t *sip);
+/*
+ * A 401/407 (resp) to orq, an in-dialog request sbcd sent on leg: the same
+ * request again, next CSeq, with the credentials of the leg's IP group.
+ * Returns the new transaction (callback cb, magic), or NULL when there is
+ * nothing to answer with or the credentials were refused: relay the
+ * challenge or fail as before.
+ */
+nta_outgoing_t *call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq,
+    const sip_t *resp, nta_response_f *cb, nta_outgoing_magic_t *magic);
 void call_manip_init(void);
 
 /* call.c */

@@ -18,6 +18,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sresolv.h>
 
+#include "auth.h"
 #include "cfg.h"
 #include "cfg_int.h"	/* cfg_split_hostport: the validator's own parser */
 #include "log.h"
@@ -97,6 +98,7 @@ struct pset_dst {
 	uint64_t		 sent_us;
 	uint32_t		 cseq;
 	int			 in_create, create_done;
+	struct auth_client	 auth;	/* digest state of the keep-alives */
 };
 
 struct pset_entry {
@@ -752,6 +754,86 @@ ka_done(struct pset_dst *d, nta_outgoing_t *orq, int status, const char *phrase,
 		dst_set_health(ps, d, PSET_UP, "%d in %u ms", status, d->rtt_ms);
 }
 
+static int ka_response(struct pset_dst *d, nta_outgoing_t *orq, const sip_t *sip);
+
+/*
+ * The credentials for keep-alives of ps: those of the first IP group that
+ * sends through it and has a username and a password.
+ */
+static const struct cfg_ipgroup *
+ka_credentials(const struct pset *ps)
+{
+	for (size_t i = 0; i < ps->snap->n_ip_groups; i++) {
+		const struct cfg_ipgroup *g = &ps->snap->ip_groups[i];
+
+		if (g->proxy_set == ps->cfg && g->username != NULL && g->password != NULL)
+			return g;
+	}
+	return NULL;
+}
+
+/* A 401/407 to a keep-alive: the OPTIONS again, next CSeq, answered.  NULL: not. */
+static nta_outgoing_t *
+ka_auth_resend(struct pset_dst *d, nta_outgoing_t *orq, const sip_t *resp)
+{
+	struct pset			*ps = d->ent->ps;
+	const struct cfg_ipgroup	*g = ka_credentials(ps);
+	msg_t				*req, *msg;
+	sip_t				*rsip, *sip;
+	nta_outgoing_t			*n;
+	char				 hdr[AUTH_HDR_MAX], line[AUTH_HDR_MAX + 32], ru[400];
+	int				 err;
+
+	if (g == NULL || d->sif == NULL || (req = nta_outgoing_getrequest(orq)) == NULL)
+		return NULL;
+	rsip = sip_object(req);
+	if (url_e(ru, sizeof(ru), rsip->sip_request->rq_url) < 0) {
+		msg_unref(req);
+		return NULL;
+	}
+	ru[sizeof(ru) - 1] = '\0';
+	{
+		struct auth_req rq = { "OPTIONS", ru, g->username, g->password,
+		    rsip->sip_authorization != NULL || rsip->sip_proxy_authorization != NULL };
+
+		err = auth_answer(&d->auth, resp, &rq, hdr, sizeof(hdr));
+	}
+	if (err != 0) {
+		log_info("pset %s: %s: %d to OPTIONS not answered: %s", ps->cfg->name, d->name,
+		    resp->sip_status->st_status,
+		    err == EACCES ? "the credentials were refused" : strerror(err));
+		msg_unref(req);
+		return NULL;
+	}
+	msg = msg_dup(req);
+	msg_unref(req);
+	if (msg == NULL)
+		return NULL;
+	sip = sip_object(msg);
+	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_via);
+	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_authorization);
+	msg_header_remove_all(msg, (msg_pub_t *)sip,
+	    (msg_header_t *)sip->sip_proxy_authorization);
+	snprintf(line, sizeof(line), "%s: %s", auth_header_name(&d->auth), hdr);
+	err = msg_header_add_str(msg, (msg_pub_t *)sip, line);
+	explicit_bzero(hdr, sizeof(hdr));
+	explicit_bzero(line, sizeof(line));
+	if (err < 0 || sip_add_tl(msg, sip, SIPTAG_CSEQ(sip_cseq_create(msg_home(msg),
+	    d->cseq++, SIP_METHOD_OPTIONS)), TAG_END()) < 0) {
+		msg_destroy(msg);
+		return NULL;
+	}
+	n = nta_outgoing_mcreate(sipif_agent(d->sif), ka_response, d, URL_STRING_MAKE(d->uri),
+	    msg, TAG_END());
+	if (n == NULL) {
+		msg_destroy(msg);
+		return NULL;
+	}
+	log_debug("pset %s: %s: answering a %d challenge to OPTIONS as %s", ps->cfg->name,
+	    d->name, resp->sip_status->st_status, g->username);
+	return n;
+}
+
 static int
 ka_response(struct pset_dst *d, nta_outgoing_t *orq, const sip_t *sip)
 {
@@ -760,6 +842,15 @@ ka_response(struct pset_dst *d, nta_outgoing_t *orq, const sip_t *sip)
 
 	if (status < 200)
 		return 0;
+	if ((status == 401 || status == 407) && !d->in_create && orq == d->orq) {
+		nta_outgoing_t *n = ka_auth_resend(d, orq, sip);
+
+		if (n != NULL) {
+			nta_outgoing_destroy(orq);
+			d->orq = n;
+			return 0;
+		}
+	}
 	ka_done(d, orq, status, sip != NULL && sip->sip_status != NULL ?
 	    sip->sip_status->st_phrase : NULL, nta_sip_is_internal(sip));
 	return 0;

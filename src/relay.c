@@ -1,4 +1,5 @@
 /* relay.c: in-dialog requests of a call: BYE, re-INVITE (glare), UPDATE, INFO and the rest. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,17 @@ relay_response_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 			call_reply(r->irq, sip, r->from, 0, sdp);
 		}
 		return 0;
+	}
+	if (status == 401 || status == 407) {
+		/* the carrier challenges: answer it and keep the originator waiting */
+		nta_outgoing_t *n = call_auth_resend(call, r->to, orq, sip, relay_response_cb, r);
+
+		if (n != NULL) {
+			nta_outgoing_destroy(r->orq);
+			r->orq = n;
+			r->out_cseq = nta_outgoing_cseq(n);
+			return 0;
+		}
 	}
 	r->final = 1;
 	{
@@ -280,4 +292,69 @@ call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq, const si
 			return 481;
 		return relay_request(leg, irq, sip);
 	}
+}
+
+nta_outgoing_t *
+call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq, const sip_t *resp,
+    nta_response_f *cb, nta_outgoing_magic_t *magic)
+{
+	const struct cfg_ipgroup *ipg = leg->ipg;
+	int		 status = resp ? resp->sip_status->st_status : 0;
+	msg_t		*req, *msg;
+	sip_t		*rsip, *sip;
+	nta_outgoing_t	*n;
+	char		 hdr[AUTH_HDR_MAX], line[AUTH_HDR_MAX + 32];
+	int		 err;
+
+	if ((status != 401 && status != 407) || ipg == NULL || ipg->username == NULL ||
+	    ipg->password == NULL || leg->nleg == NULL || leg->sif == NULL ||
+	    call->state > CS_TERMINATING)
+		return NULL;
+	if ((req = nta_outgoing_getrequest(orq)) == NULL)
+		return NULL;
+	rsip = sip_object(req);
+	{
+		struct auth_req rq = { rsip->sip_request->rq_method_name,
+		    url_as_string(call->home, rsip->sip_request->rq_url),
+		    ipg->username, ipg->password,
+		    rsip->sip_authorization != NULL || rsip->sip_proxy_authorization != NULL };
+
+		err = auth_answer(&leg->auth, resp, &rq, hdr, sizeof(hdr));
+	}
+	if (err != 0) {
+		CALL_LOG(info, call, leg, "%d to %s not answered: %s", status,
+		    rsip->sip_request->rq_method_name,
+		    err == EACCES ? "the credentials were refused" : strerror(err));
+		msg_unref(req);
+		return NULL;
+	}
+	/* the request as it left, less what nta adds or the answer replaces */
+	msg = msg_dup(req);
+	msg_unref(req);
+	if (msg == NULL)
+		return NULL;
+	sip = sip_object(msg);
+	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_via);
+	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_cseq);
+	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_authorization);
+	msg_header_remove_all(msg, (msg_pub_t *)sip,
+	    (msg_header_t *)sip->sip_proxy_authorization);
+	snprintf(line, sizeof(line), "%s: %s", auth_header_name(&leg->auth), hdr);
+	err = msg_header_add_str(msg, (msg_pub_t *)sip, line);
+	explicit_bzero(hdr, sizeof(hdr));
+	explicit_bzero(line, sizeof(line));
+	if (err < 0 || nta_msg_request_complete(msg, leg->nleg, sip->sip_request->rq_method,
+	    sip->sip_request->rq_method_name, NULL) < 0) {
+		msg_destroy(msg);
+		return NULL;
+	}
+	n = nta_outgoing_mcreate(sipif_agent(leg->sif), cb, magic,
+	    leg->nexthop ? URL_STRING_MAKE(leg->nexthop) : NULL, msg, TAG_END());
+	if (n == NULL) {
+		msg_destroy(msg);
+		return NULL;
+	}
+	CALL_LOG(info, call, leg, "answering a %d challenge to %s as %s", status,
+	    sip->sip_request->rq_method_name, ipg->username);
+	return n;
 }

@@ -236,6 +236,16 @@ refresh_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 
 	if (status < 200)
 		return 0;
+	if (status == 401 || status == 407) {
+		/* the carrier challenges the refresh: answer it */
+		nta_outgoing_t *n = call_auth_resend(call, leg, orq, sip, refresh_cb, leg);
+
+		if (n != NULL) {
+			nta_outgoing_destroy(orq);
+			leg->st_refresh = n;
+			return 0;
+		}
+	}
 	leg->invite_out = 0;
 	if (status < 300) {
 		call_send_ack(call, leg, nta_outgoing_cseq(orq), NULL);
