@@ -293,7 +293,8 @@ static const struct cfg_field coder_group_fields[] = {
 static const struct cfg_field profile_fields[] = {
 	F_NAME(struct cfg_profile, "Name of the IP profile."),
 	F_ENUM("media_security", struct cfg_profile, media_security, 0, CFG_MSEC_AS_IS, ev_msec,
-	    "SBC media security mode: as-is, secured (SRTP only), not-secured (RTP only), both."),
+	    "SBC media security mode: as-is, secured (SRTP only), not-secured (RTP only), both "
+	    "(offers RTP/AVP with SDES keys, the answer decides; accepts RTP or SRTP)."),
 	F_SLIST("srtp_suites", struct cfg_profile, srtp_suites,
 	    "AES_CM_128_HMAC_SHA1_80,AES_CM_128_HMAC_SHA1_32",
 	    "SRTP crypto suites allowed, in order of preference; 192/256-bit suites in either spelling."),

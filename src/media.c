@@ -88,6 +88,8 @@ struct side {
 	socklen_t			 peerlen[2];
 	int				 have_peer;
 	int				 secure;	/* this side speaks SRTP */
+	int				 optional;	/* SRTP offered best effort ("both"): */
+							/* the answer decides */
 	enum msec_suite			 suite;
 	struct msec_key			 ours;	/* what we protect toward the peer with */
 	struct msec_key			 theirs;	/* what the peer protects with */
@@ -651,10 +653,16 @@ media_offer(struct media *m, enum media_side from, const char *body, size_t len,
 	}
 	memcpy(m->pts, mo->pts, sizeof(m->pts));
 	m->npts = mo->npts;
+	y->optional = 0;
 	switch (y->profile->media_security) {
 	case CFG_MSEC_SECURED:
-	case CFG_MSEC_BOTH:
 		y->secure = 1;
+		break;
+	case CFG_MSEC_BOTH:
+		/* RTP/AVP with our keys (best-effort SRTP, as RFC 4568 allows):
+		 * a plain RTP peer ignores them, an SRTP one answers with its own */
+		y->secure = 1;
+		y->optional = 1;
 		break;
 	case CFG_MSEC_NOT_SECURED:
 		y->secure = 0;
@@ -663,7 +671,7 @@ media_offer(struct media *m, enum media_side from, const char *body, size_t len,
 		y->secure = x->secure;
 		break;
 	}
-	mo->proto = y->secure ? "RTP/SAVP" : "RTP/AVP";
+	mo->proto = y->secure && !y->optional ? "RTP/SAVP" : "RTP/AVP";
 	if (y->secure && (err = offer_keys(y, mo)) != MEDIA_OK)
 		goto out;
 	if (sdp_write(s, &o, buf, buflen) < 0) {
@@ -731,11 +739,20 @@ media_answer(struct media *m, enum media_side from, const char *body, size_t len
 	init_out(&o, s, x);
 	mo = &o.media[m->audio];
 	if (md->port != 0) {
+		if (y->secure && y->optional && md->ncrypto == 0 && !proto_is_savp(md->proto)) {
+			/* best-effort SRTP declined: plain RTP with this side */
+			y->secure = 0;
+			if (y->tx != NULL)
+				msec_ctx_free(y->tx);
+			if (y->rx != NULL)
+				msec_ctx_free(y->rx);
+			y->tx = y->rx = NULL;
+		}
 		if (y->secure) {
 			/* the answer picks one of our lines and brings its own key */
 			size_t k;
 
-			if (!proto_is_savp(md->proto) || md->ncrypto != 1) {
+			if ((!y->optional && !proto_is_savp(md->proto)) || md->ncrypto != 1) {
 				err = MEDIA_NOT_ACCEPTABLE;
 				goto out;
 			}
