@@ -40,13 +40,14 @@ LDFLAGS		+= $(SAN_FLAGS)
 CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
 		   src/loop.c src/daemon.c src/reload.c src/tls.c src/sipif.c \
 		   src/pset.c src/cls.c src/route.c src/msgcopy.c src/relay.c \
-		   src/call.c src/sdp.c src/msec.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c
+		   src/call.c src/sdp.c src/msec.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c \
+		   src/cdr.c
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
-UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip
+UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all deps lab run check unit docs demo clean

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 
 #include "call_int.h"
+#include "cdr.h"
 #include "cls.h"
 #include "log.h"
 #include "loop.h"
@@ -113,6 +114,78 @@ release_cb(evutil_socket_t fd, short what, void *arg)
 	obj_unref(arg);
 }
 
+static uint64_t
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+	int64_t ms = (int64_t)(b->tv_sec - a->tv_sec) * 1000 +
+	    (b->tv_nsec - a->tv_nsec) / 1000000;
+
+	return ms > 0 ? (uint64_t)ms : 0;
+}
+
+static void
+cdr_media(struct cdr_rec *r, const struct call *call, const char *key, enum media_side side)
+{
+	struct media_stats st;
+
+	media_stats(call->media, side, &st);
+	cdr_rec_open(r, key);
+	cdr_rec_str(r, "suite", media_suite(call->media, side)[0] ?
+	    media_suite(call->media, side) : NULL);
+	cdr_rec_int(r, "pkts_in", (long long)st.pkts_in);
+	cdr_rec_int(r, "bytes_in", (long long)st.bytes_in);
+	cdr_rec_int(r, "pkts_out", (long long)st.pkts_out);
+	cdr_rec_int(r, "bytes_out", (long long)st.bytes_out);
+	cdr_rec_int(r, "dropped", (long long)st.dropped);
+	cdr_rec_int(r, "auth_failures", (long long)st.auth_failures);
+	cdr_rec_int(r, "lost", (long long)st.lost);
+	cdr_rec_int(r, "late", (long long)st.late);
+	cdr_rec_close(r);
+}
+
+/* One JSON line for this call attempt (cdr.h). */
+static void
+call_cdr(struct call *call)
+{
+	struct cdr_rec	*r = malloc(sizeof(*r));
+	struct timespec	 end;
+	int		 code = call->irq != NULL ? nta_incoming_status(call->irq) : 0;
+	int		 media = call->media != NULL && media_port(call->media, MEDIA_A) != 0;
+
+	if (r == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &end);
+	if (call->t_answer.tv_sec != 0 && code < 200)
+		code = 200;
+	cdr_rec_begin(r);
+	cdr_rec_int(r, "call", call->id);
+	cdr_rec_time(r, "start", &call->t_start);
+	cdr_rec_time(r, "answer", call->t_answer.tv_sec ? &call->t_answer : NULL);
+	cdr_rec_time(r, "end", &end);
+	cdr_rec_ms(r, "duration", call->t_answer.tv_sec ? ms_between(&call->t_answer, &end) : 0);
+	cdr_rec_ms(r, "setup", ms_between(&call->t_start,
+	    call->t_answer.tv_sec ? &call->t_answer : &end));
+	cdr_rec_str(r, "src_ip_group", call->src_ipg ? call->src_ipg->name : NULL);
+	cdr_rec_str(r, "dst_ip_group", call->dst_ipg ? call->dst_ipg->name : NULL);
+	cdr_rec_str(r, "route", call->route ? call->route->name : NULL);
+	cdr_rec_str(r, "destination", call->have_dest ? call->dest.uri : NULL);
+	cdr_rec_str(r, "caller_in", call->rx_src);
+	cdr_rec_str(r, "callee_in", call->rx_dst);
+	cdr_rec_str(r, "caller_out", call->tx_src);
+	cdr_rec_str(r, "callee_out", call->tx_dst);
+	cdr_rec_int(r, "sip_code", code);
+	cdr_rec_str(r, "ended_by", call->ended_by);
+	cdr_rec_str(r, "reason", call->reason[0] ? call->reason : NULL);
+	cdr_rec_str(r, "codec", media && media_codec(call->media)[0] ?
+	    media_codec(call->media) : NULL);
+	if (media) {
+		cdr_media(r, call, "media_a", MEDIA_A);
+		cdr_media(r, call, "media_b", MEDIA_B);
+	}
+	cdr_rec_write(r);
+	free(r);
+}
+
 /*
  * The call is over: unlink it now, free it from the loop, never from inside
  * a sofia callback that may still touch its transactions.
@@ -145,6 +218,8 @@ call_release(struct call *call)
 		    (unsigned long long)st[1].lost, media_suite(call->media, MEDIA_B)[0] ? " " : "",
 		    media_suite(call->media, MEDIA_B));
 	}
+	if (cdr_enabled())
+		call_cdr(call);
 	TAILQ_REMOVE(&calls, call, link);
 	ncalls--;
 	if (call->timer != NULL)
@@ -225,6 +300,7 @@ call_terminate(struct call *call, const struct leg *from, const char *why)
 	if (call->state >= CS_TERMINATING)
 		return;
 	snprintf(call->reason, sizeof(call->reason), "%s", why);
+	call->ended_by = from == &call->a ? "caller" : from == &call->b ? "callee" : "sbcd";
 	call->state = CS_TERMINATING;
 	if (from != &call->a)
 		send_bye(call, &call->a);
@@ -328,6 +404,7 @@ a_ack_cancel_cb(void *magic, nta_incoming_t *irq, const sip_t *sip)
 	if (sip->sip_request->rq_method == sip_method_cancel) {
 		CALL_LOG(info, call, &call->a, "CANCEL");
 		call->cancelled = 1;
+		call->ended_by = "caller";
 		call->final_sent = 1;	/* nta answers 487 for us */
 		snprintf(call->reason, sizeof(call->reason), "cancelled by the caller");
 		if (call->orq != NULL && call->provisional)
@@ -516,6 +593,7 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		call->a.invite_in = 0;
 		call->final_sent = 1;
 		call->state = CS_CONFIRMED;
+		clock_gettime(CLOCK_REALTIME, &call->t_answer);
 		call_st_start(call, &call->b, sip);
 		call_st_start(call, &call->a, NULL);
 		CALL_LOG(info, call, &call->b, "answered (%d %s)", status, phrase);
@@ -587,6 +665,8 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		}
 	}
 	call->b.invite_out = 0;
+	if (sip != NULL && sip->sip_via != NULL && !nta_sip_is_internal(sip))
+		call->ended_by = "callee";	/* its answer goes to the caller */
 	if (call->irq != NULL && !call->final_sent)
 		call_reply(call->irq, sip, &call->a, 0, "");
 	call->final_sent = 1;
@@ -713,6 +793,10 @@ send_invite(struct call *call)
 	 * takes its (possibly manipulated) From and To, so that every later
 	 * request on the leg carries the same ones */
 	call_manip(call, &call->b, msg, sip);
+	call->tx_src = sip->sip_from->a_url->url_user ?
+	    su_strdup(call->home, sip->sip_from->a_url->url_user) : NULL;
+	call->tx_dst = sip->sip_request->rq_url->url_user ?
+	    su_strdup(call->home, sip->sip_request->rq_url->url_user) : NULL;
 	if (!call->b_retry) {
 		call->b.nleg = nta_leg_tcreate(sipif_agent(sif), leg_request_cb, &call->b,
 		    SIPTAG_FROM(sip->sip_from), SIPTAG_TO(sip->sip_to), TAG_END());
@@ -923,6 +1007,12 @@ start_call(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	memcpy(&call->a_src, &src->addr, src->addrlen);
 	call->a.transport = src->transport;
 	call->a.ipg = src_ipg;
+	clock_gettime(CLOCK_REALTIME, &call->t_start);
+	call->ended_by = "sbcd";
+	if (sip->sip_from->a_url->url_user != NULL)
+		call->rx_src = su_strdup(call->home, sip->sip_from->a_url->url_user);
+	if (sip->sip_request->rq_url->url_user != NULL)
+		call->rx_dst = su_strdup(call->home, sip->sip_request->rq_url->url_user);
 	call->a.profile = src_ipg->ip_profile;
 	call->a.rel100 = (sip->sip_supported && sip_has_feature(sip->sip_supported, "100rel")) ||
 	    (sip->sip_require && sip_has_feature(sip->sip_require, "100rel"));

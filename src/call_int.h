@@ -94,6 +94,11 @@ struct call {
 	int			 byes_pending;
 	char			 reason[96];	/* why it ended, for the log */
 	const char		*bye_reason;	/* Reason header of our BYEs, NULL: none */
+	/* for the CDR */
+	struct timespec		 t_start, t_answer;	/* wall clock; t_answer 0: never */
+	const char		*rx_src, *rx_dst;	/* numbers as A sent them */
+	const char		*tx_src, *tx_dst;	/* as sent to B (last attempt) */
+	const char		*ended_by;	/* "caller", "callee" or "sbcd" */
 };
 
 /* msgcopy.c: building one side's messages from the other's. */

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 
 #include "call.h"
+#include "cdr.h"
 #include "cfg.h"
 #include "daemon.h"
 #include "log.h"
@@ -108,6 +109,14 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 	loop_stop();
 }
 
+/* logrotate moved the files: open them again under their names */
+static void
+on_sigusr1(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig; (void)what; (void)arg;
+	cdr_reopen();
+}
+
 static void
 logging_hooks_commit(struct cfg *prev, struct cfg *next)
 {
@@ -127,7 +136,7 @@ main(int argc, char *argv[])
 	const char	*conf = SBCD_CONF;
 	struct cfg	*cfg;
 	struct cfg_diag	 diag;
-	struct event	*ev_hup, *ev_term, *ev_int;
+	struct event	*ev_hup, *ev_term, *ev_int, *ev_usr1;
 	int		 ch, check = 0, dump = 0, err;
 
 	while ((ch = getopt(argc, argv, "dDf:tTSvh")) != -1) {
@@ -203,6 +212,7 @@ main(int argc, char *argv[])
 	/* order matters: interfaces before the proxy sets that send from them */
 	call_init();
 	pset_init();
+	cdr_init();
 	cfg_diag_init(&diag);
 	err = reload_start(conf, cfg, &diag);
 	if (err) {
@@ -220,9 +230,10 @@ main(int argc, char *argv[])
 	ev_hup = evsignal_new(loop_base(), SIGHUP, on_sighup, NULL);
 	ev_term = evsignal_new(loop_base(), SIGTERM, on_sigterm, NULL);
 	ev_int = evsignal_new(loop_base(), SIGINT, on_sigterm, NULL);
-	if (ev_hup == NULL || ev_term == NULL || ev_int == NULL ||
+	ev_usr1 = evsignal_new(loop_base(), SIGUSR1, on_sigusr1, NULL);
+	if (ev_hup == NULL || ev_term == NULL || ev_int == NULL || ev_usr1 == NULL ||
 	    evsignal_add(ev_hup, NULL) || evsignal_add(ev_term, NULL) ||
-	    evsignal_add(ev_int, NULL))
+	    evsignal_add(ev_int, NULL) || evsignal_add(ev_usr1, NULL))
 		fatalx("cannot install signal handlers");
 
 	log_info("sbcd %s started on %s (pid %ld)", SBCD_VERSION, cfg->path, (long)getpid());
@@ -237,10 +248,12 @@ main(int argc, char *argv[])
 	err = loop_run();
 
 	event_free(ev_hup);
+	event_free(ev_usr1);
 	event_free(ev_term);
 	event_free(ev_int);
 	call_fini();
 	reload_fini();
+	cdr_fini();
 	media_fini();
 	tls_fini();
 	loop_fini();
