@@ -15,5 +15,13 @@ void call_init(void);
 void call_fini(void);
 /* Calls in progress. */
 size_t call_count(void);
+/* Draining (SIGTERM): new INVITEs get 503 (with the configured Retry-After),
+ * calls in progress go on. */
+void call_drain(void);
+int call_draining(void);
+/* End every call now: BYE both sides of answered calls (Reason: cause 503),
+ * CANCEL and 503 for those still ringing; they leave as the BYEs are
+ * answered or time out. */
+void call_hangup_all(const char *why);
 
 #endif

@@ -158,6 +158,8 @@ struct cfg_global {
 	const char	*pid_file;
 	const char	*user_agent;
 	const char	*resolv_conf;
+	int		 drain_timeout;	/* seconds calls may go on after SIGTERM */
+	int		 drain_retry_after;	/* Retry-After of the 503 while draining */
 	int		 line;
 };
 

@@ -25,6 +25,7 @@
 
 static TAILQ_HEAD(, call)	calls = TAILQ_HEAD_INITIALIZER(calls);
 static size_t			ncalls;
+static int			draining;	/* SIGTERM: new INVITEs get 503 */
 static unsigned			next_id = 1;
 
 static int	leg_request_cb(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq,
@@ -1280,6 +1281,17 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 		return;
 	}
 
+	if (draining && m == sip_method_invite) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%d", cfg->global.drain_retry_after);
+		log_info("INVITE %s from ip group %s: refused, sbcd is draining",
+		    sip->sip_call_id ? sip->sip_call_id->i_id : "-", ipg->name);
+		nta_msg_treply(agent, msg, SIP_503_SERVICE_UNAVAILABLE,
+		    TAG_IF(cfg->global.drain_retry_after > 0, SIPTAG_RETRY_AFTER_STR(ra)),
+		    SIPTAG_SERVER_STR(cfg->global.user_agent), TAG_END());
+		return;
+	}
 	memset(&ri, 0, sizeof(ri));
 	ri.src_ipg = ipg;
 	ri.method = sip->sip_request->rq_method_name;
@@ -1301,6 +1313,48 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 		start_call(sif, msg, sip, src, cfg, ipg, route, ri_index, ri.src_user, ri.dst_user);
 	else
 		relay_ood(sif, msg, sip, src, cfg, route);
+}
+
+void
+call_drain(void)
+{
+	draining = 1;
+}
+
+int
+call_draining(void)
+{
+	return draining;
+}
+
+void
+call_hangup_all(const char *why)
+{
+	struct call *call, *next;
+
+	for (call = TAILQ_FIRST(&calls); call != NULL; call = next) {
+		next = TAILQ_NEXT(call, link);
+		if (call->state >= CS_TERMINATING)
+			continue;
+		call->ended_by = "sbcd";
+		if (call->state == CS_CONFIRMED) {
+			call->bye_reason = "SIP;cause=503;text=\"sbcd shutting down\"";
+			call_terminate(call, NULL, why);
+			continue;
+		}
+		/* still ringing: as if the caller cancelled, and told why */
+		CALL_LOG(info, call, NULL, "%s: given up while ringing", why);
+		if (!call->final_sent && call->irq != NULL)
+			nta_incoming_treply(call->irq, SIP_503_SERVICE_UNAVAILABLE,
+			    SIPTAG_SERVER_STR(call->cfg->global.user_agent), TAG_END());
+		call->final_sent = 1;
+		call->cancelled = 1;
+		snprintf(call->reason, sizeof(call->reason), "%s", why);
+		if (call->orq != NULL && call->provisional)
+			nta_outgoing_cancel(call->orq);
+		else
+			call_release(call);
+	}
 }
 
 /* ===== in-dialog requests land here through each leg ===== */

@@ -149,6 +149,11 @@ const struct cfg_field cfg_global_fields[] = {
 	    "Value of User-Agent and Server in messages sbcd originates."),
 	F_PATH("resolv_conf", struct cfg_global, resolv_conf, CFF_RESTART, "/etc/resolv.conf",
 	    "Name servers for proxy addresses given as host names (resolv.conf format)."),
+	F_INT("drain_timeout", struct cfg_global, drain_timeout, 0, 60, 0, 86400,
+	    "Seconds calls in progress may go on after SIGTERM (new INVITEs get 503 meanwhile); "
+	    "then they get BYE. 0: stop at once."),
+	F_INT("drain_retry_after", struct cfg_global, drain_retry_after, 0, 30, 0, 86400,
+	    "Retry-After (seconds) of the 503 that new INVITEs get while sbcd drains; 0: none."),
 	F_END
 };
 

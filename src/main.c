@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <event2/event.h>
 
@@ -100,13 +101,74 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 	cfg_diag_free(&diag);
 }
 
+/*
+ * Graceful stop.  SIGTERM with calls up drains: new INVITEs get 503, the
+ * calls go on until they end or global.drain_timeout, then get BYE, and
+ * sbcd leaves when the last is gone (or 5 s after the BYEs).  SIGINT, a
+ * second SIGTERM, or no call in progress stop at once.
+ */
+static struct event	*ev_drain;
+static struct timespec	 drain_end;
+static int		 drain_hung_up;
+
+static double
+secs_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(t->tv_sec - now.tv_sec) + (t->tv_nsec - now.tv_nsec) / 1e9;
+}
+
+static void
+drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	if (call_count() == 0) {
+		log_info("drained: no call left, stopping");
+		daemon_notify("STOPPING=1\nSTATUS=stopping");
+		loop_stop();
+		return;
+	}
+	if (secs_until(&drain_end) > 0)
+		return;
+	if (!drain_hung_up) {
+		log_info("drain deadline: ending %zu calls", call_count());
+		call_hangup_all("drain deadline");
+		drain_hung_up = 1;
+		clock_gettime(CLOCK_MONOTONIC, &drain_end);
+		drain_end.tv_sec += 5;
+		return;
+	}
+	log_warnx("%zu calls did not end after their BYEs: stopping", call_count());
+	loop_stop();
+}
+
 static void
 on_sigterm(evutil_socket_t sig, short what, void *arg)
 {
+	static const struct timeval	 tick = { 0, 100000 };
+	int				 timeout = reload_current()->global.drain_timeout;
+
 	(void)what; (void)arg;
-	log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
-	daemon_notify("STOPPING=1\nSTATUS=stopping");
-	loop_stop();
+	if (sig == SIGINT || call_draining() || call_count() == 0 || timeout == 0) {
+		log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		daemon_notify("STOPPING=1\nSTATUS=stopping");
+		loop_stop();
+		return;
+	}
+	call_drain();
+	clock_gettime(CLOCK_MONOTONIC, &drain_end);
+	drain_end.tv_sec += timeout;
+	ev_drain = event_new(loop_base(), -1, EV_PERSIST, drain_tick, NULL);
+	if (ev_drain == NULL || event_add(ev_drain, &tick) != 0) {
+		log_warnx("SIGTERM: cannot drain, stopping");
+		loop_stop();
+		return;
+	}
+	log_info("SIGTERM: draining %zu calls for at most %d s (new INVITEs get 503); "
+	    "SIGTERM again stops now", call_count(), timeout);
+	daemon_notify("STATUS=draining %zu calls", call_count());
 }
 
 /* logrotate moved the files: open them again under their names */
@@ -248,6 +310,8 @@ main(int argc, char *argv[])
 	err = loop_run();
 
 	event_free(ev_hup);
+	if (ev_drain != NULL)
+		event_free(ev_drain);
 	event_free(ev_usr1);
 	event_free(ev_term);
 	event_free(ev_int);

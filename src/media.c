@@ -1028,15 +1028,23 @@ media_init(void)
 void
 media_fini(void)
 {
-	struct portmap *pm;
+	struct portmap	*pm;
+	unsigned long	 used = 0;
 
 	if (sweep_ev != NULL)
 		event_free(sweep_ev);
 	sweep_ev = NULL;
+
 	while ((pm = LIST_FIRST(&portmaps)) != NULL) {
+		for (size_t i = 0; i < sizeof(pm->used) / sizeof(pm->used[0]); i++)
+			used += (unsigned long)__builtin_popcountll(pm->used[i]);
 		LIST_REMOVE(pm, link);
 		free(pm);
 	}
+	if (used == 0)
+		log_info("media: every port released");
+	else
+		log_warnx("media: %lu ports still held at exit", used);
 	msec_fini();
 }
 

@@ -20,7 +20,9 @@ scratch() {
 # lab_conf DEST: conf/sbc.conf with its lab paths made absolute, so the copy
 # can live anywhere
 lab_conf() {
-	sed -e "s|\"\\.\\./build/|\"$ROOT/build/|g" "$ROOT/conf/sbc.conf" > "$1"
+	# tests stop sbcd at once (no drain), 170-drain sets its own deadline
+	sed -e "s|\"\\.\\./build/|\"$ROOT/build/|g" \
+	    -e "s|^global = {|global = {\\n  drain_timeout = 0;|" "$ROOT/conf/sbc.conf" > "$1"
 }
 
 # wait_for PATTERN FILE [SECONDS]: until grep finds PATTERN in FILE

@@ -8,7 +8,7 @@
 lab_variant() {
 	_f=$1 _p3=$2 _pva=$3 _pvx=${4:-}
 	cat > "$_f" <<EOC
-global = { log_level = "debug"; control_socket = "$T/sbcd.sock"; };
+global = { log_level = "debug"; control_socket = "$T/sbcd.sock"; drain_timeout = 0; };
 ip_interfaces = ( { name = "LAN"; address = "127.0.0.1"; }, { name = "WAN"; address = "127.0.0.2"; } );
 media_realms = (
   { name = "MR-3CX"; interface = "LAN"; port_start = 20000; session_legs = 2000; },
