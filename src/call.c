@@ -1377,10 +1377,16 @@ call_init(void)
 void
 call_fini(void)
 {
-	struct call *call;
+	struct call	*call;
+	int		 released = 0;
 
 	while ((call = TAILQ_FIRST(&calls)) != NULL) {
 		snprintf(call->reason, sizeof(call->reason), "shutdown");
 		call_release(call);
+		released = 1;
 	}
+	/* their objects are freed from the loop, which has stopped: one more
+	 * pass runs those frees (and returns the media ports) */
+	if (released)
+		event_base_loop(loop_base(), EVLOOP_NONBLOCK);
 }
