@@ -11,6 +11,14 @@ int daemon_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* RELOADING=1 with MONOTONIC_USEC, as Type=notify-reload expects. */
 int daemon_notify_reloading(void);
 
+/*
+ * The watchdog interval the service manager asked for (WATCHDOG_USEC, when
+ * WATCHDOG_PID is unset or this process), in microseconds; 0: none.  The
+ * caller pings ("WATCHDOG=1") from its event loop at half that interval,
+ * so a loop that stops turning stops the pings and gets sbcd restarted.
+ */
+unsigned long long daemon_watchdog_usec(void);
+
 /* Write the pid file (O_CLOEXEC, 0644); 0 or an errno.  NULL path: no-op. */
 int daemon_pidfile_write(const char *path);
 void daemon_pidfile_remove(const char *path);

@@ -49,6 +49,26 @@ daemon_notify(const char *fmt, ...)
 	return err;
 }
 
+unsigned long long
+daemon_watchdog_usec(void)
+{
+	const char		*u = getenv("WATCHDOG_USEC"), *p = getenv("WATCHDOG_PID");
+	char			*end;
+	unsigned long long	 usec;
+
+	if (u == NULL || *u == '\0')
+		return 0;
+	if (p != NULL && *p != '\0' && strtoll(p, NULL, 10) != (long long)getpid())
+		return 0;
+	errno = 0;
+	usec = strtoull(u, &end, 10);
+	if (errno != 0 || *end != '\0' || usec == 0) {
+		log_warnx("WATCHDOG_USEC=\"%s\" is not a number of microseconds: ignored", u);
+		return 0;
+	}
+	return usec;
+}
+
 int
 daemon_notify_reloading(void)
 {

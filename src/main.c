@@ -145,6 +145,13 @@ drain_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+watchdog_ping(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	daemon_notify("WATCHDOG=1");
+}
+
+static void
 on_sigterm(evutil_socket_t sig, short what, void *arg)
 {
 	static const struct timeval	 tick = { 0, 100000 };
@@ -198,7 +205,8 @@ main(int argc, char *argv[])
 	const char	*conf = SBCD_CONF;
 	struct cfg	*cfg;
 	struct cfg_diag	 diag;
-	struct event	*ev_hup, *ev_term, *ev_int, *ev_usr1;
+	struct event	*ev_hup, *ev_term, *ev_int, *ev_usr1, *ev_wd = NULL;
+	unsigned long long wd_usec;
 	int		 ch, check = 0, dump = 0, err;
 
 	while ((ch = getopt(argc, argv, "dDf:tTSvh")) != -1) {
@@ -307,7 +315,20 @@ main(int argc, char *argv[])
 		apply_logging(cfg);
 	}
 
+	/* after detaching: the watchdog belongs to the process systemd watches */
+	if ((wd_usec = daemon_watchdog_usec()) != 0) {
+		struct timeval tv = { (time_t)(wd_usec / 2 / 1000000),
+		    (suseconds_t)(wd_usec / 2 % 1000000) };
+
+		ev_wd = event_new(loop_base(), -1, EV_PERSIST, watchdog_ping, NULL);
+		if (ev_wd == NULL || event_add(ev_wd, &tv) != 0)
+			fatalx("cannot arm the watchdog");
+		daemon_notify("WATCHDOG=1");
+		log_info("watchdog: pinging every %llu ms", wd_usec / 2000);
+	}
 	err = loop_run();
+	if (ev_wd != NULL)
+		event_free(ev_wd);
 
 	event_free(ev_hup);
 	if (ev_drain != NULL)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # 010-daemon.sh: sbcd on the lab configuration: readiness through sd_notify,
-# zero idle CPU, SIGHUP with a good and with a broken file, SIGTERM exits 0.
+# zero idle CPU, watchdog pings, SIGHUP with a good and with a broken file,
+# SIGTERM exits 0.
 . "$(dirname "$0")/../lib/common.sh"
 T=$(scratch)
 conf=$T/sbc.conf
@@ -10,7 +11,7 @@ sed -i 's|^global = {|global = {\n  pid_file = "sbcd.pid";|' "$conf"
 python3 "$ROOT/tests/lib/notify_listen.py" "$T/notify.sock" "$T/notify.log" &
 npid=$!
 wait_for listening "$T/notify.log" 5
-NOTIFY_SOCKET=$T/notify.sock "$SBCD" -f "$conf" > "$T/sbcd.log" 2>&1 &
+NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=1000000 "$SBCD" -f "$conf" > "$T/sbcd.log" 2>&1 &
 pid=$!
 trap 'kill $pid $npid 2>/dev/null' EXIT
 
@@ -21,6 +22,10 @@ check "pid file holds the pid" test "$(cat "$T/sbcd.pid" 2>/dev/null)" = "$pid"
 # idle: no CPU over three seconds (one clock tick of slack)
 t0=$(cpu_ticks $pid); sleep 3; t1=$(cpu_ticks $pid)
 check "idles at 0% CPU ($((t1 - t0)) ticks in 3 s)" test $((t1 - t0)) -le 1
+# systemd's watchdog (WatchdogSec=1): pings from the loop every 0.5 s
+n=$(grep -c "WATCHDOG=1" "$T/notify.log")
+check "sd_notify WATCHDOG=1 from the loop at half WATCHDOG_USEC ($n in about 3 s)" \
+    test "$n" -ge 5 -a "$n" -le 12
 
 # a valid change: log_level debug, applied by SIGHUP
 sed -i 's/log_level = "info";/log_level = "debug";/' "$conf"
