@@ -234,6 +234,8 @@ bye_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
 	struct call *call = magic;
 
+	if (call_auth_intercept())
+		return 0;
 	if (sip != NULL && sip->sip_status->st_status < 200)
 		return 0;
 	for (int i = 0; i < 2; i++)
@@ -555,9 +557,12 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 			nta_leg_rtag(call->b.nleg, sip->sip_to->a_tag);
 			nta_leg_client_reroute(call->b.nleg, sip->sip_record_route,
 			    sip->sip_contact, 1);
+			const char *by = call->ended_by;
+
 			call_send_ack(call, &call->b, call->b_cseq, NULL);
 			call->state = CS_CONFIRMED;
 			call_terminate(call, &call->a, "answered after CANCEL");
+			call->ended_by = by;	/* the caller, or sbcd's drain */
 			return 0;
 		}
 		if (call->state == CS_CONFIRMED)
@@ -794,8 +799,11 @@ send_invite(struct call *call)
 	 * takes its (possibly manipulated) From and To, so that every later
 	 * request on the leg carries the same ones */
 	call_manip(call, &call->b, msg, sip);
-	call->tx_src = sip->sip_from->a_url->url_user ?
-	    su_strdup(call->home, sip->sip_from->a_url->url_user) : NULL;
+	/* for the CDR; a retry in the dialog (422, challenge) has no From yet:
+	 * the dialog's, unchanged, goes in */
+	if (sip->sip_from != NULL)
+		call->tx_src = sip->sip_from->a_url->url_user ?
+		    su_strdup(call->home, sip->sip_from->a_url->url_user) : NULL;
 	call->tx_dst = sip->sip_request->rq_url->url_user ?
 	    su_strdup(call->home, sip->sip_request->rq_url->url_user) : NULL;
 	if (!call->b_retry) {
@@ -1378,15 +1386,13 @@ void
 call_fini(void)
 {
 	struct call	*call;
-	int		 released = 0;
 
 	while ((call = TAILQ_FIRST(&calls)) != NULL) {
 		snprintf(call->reason, sizeof(call->reason), "shutdown");
 		call_release(call);
-		released = 1;
 	}
-	/* their objects are freed from the loop, which has stopped: one more
-	 * pass runs those frees (and returns the media ports) */
-	if (released)
-		event_base_loop(loop_base(), EVLOOP_NONBLOCK);
+	/* released calls are freed from the loop, which has stopped: one more
+	 * pass, exactly one (sofia's fd may stay readable), runs those frees
+	 * and returns the media ports */
+	event_base_loop(loop_base(), EVLOOP_ONCE | EVLOOP_NONBLOCK);
 }

@@ -146,6 +146,13 @@ void call_manip(struct call *call, const struct leg *to, msg_t *msg, sip_t *sip)
  */
 nta_outgoing_t *call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq,
     const sip_t *resp, nta_response_f *cb, nta_outgoing_magic_t *magic);
+/*
+ * nta may answer a request (503: not sent) from inside nta_outgoing_mcreate:
+ * every callback passed to call_auth_resend() starts with
+ * "if (call_auth_intercept()) return 0;", and call_auth_resend() then drops
+ * the new transaction and returns NULL as if the challenge had no answer.
+ */
+int call_auth_intercept(void);
 void call_manip_init(void);
 
 /* call.c */

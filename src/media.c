@@ -660,7 +660,11 @@ media_offer(struct media *m, enum media_side from, const char *body, size_t len,
 		break;
 	case CFG_MSEC_BOTH:
 		/* RTP/AVP with our keys (best-effort SRTP, as RFC 4568 allows):
-		 * a plain RTP peer ignores them, an SRTP one answers with its own */
+		 * a plain RTP peer ignores them, an SRTP one answers with its own.
+		 * Once a side has settled on plain RTP, re-offers stay plain: a
+		 * re-offer that fails must not leave it marked SRTP without keys. */
+		if (m->answered && !y->secure)
+			break;
 		y->secure = 1;
 		y->optional = 1;
 		break;

@@ -823,11 +823,19 @@ ka_auth_resend(struct pset_dst *d, nta_outgoing_t *orq, const sip_t *resp)
 		msg_destroy(msg);
 		return NULL;
 	}
+	/* a synchronous answer (not sent) is only recorded, as in ka_send() */
+	d->in_create = 1;
+	d->create_done = 0;
 	n = nta_outgoing_mcreate(sipif_agent(d->sif), ka_response, d, URL_STRING_MAKE(d->uri),
 	    msg, TAG_END());
+	d->in_create = 0;
 	if (n == NULL) {
 		msg_destroy(msg);
 		return NULL;
+	}
+	if (d->create_done) {
+		nta_outgoing_destroy(n);
+		return NULL;	/* the 401 itself ends this keep-alive */
 	}
 	log_debug("pset %s: %s: answering a %d challenge to OPTIONS as %s", ps->cfg->name,
 	    d->name, resp->sip_status->st_status, g->username);

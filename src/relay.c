@@ -93,6 +93,8 @@ relay_response_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	int		 status;
 
 	(void)orq;
+	if (call_auth_intercept())
+		return 0;
 	if (sip == NULL)
 		return 0;
 	status = sip->sip_status->st_status;
@@ -294,6 +296,17 @@ call_leg_request(struct leg *leg, nta_leg_t *nleg, nta_incoming_t *irq, const si
 	}
 }
 
+static int	resend_in_create, resend_answered;
+
+int
+call_auth_intercept(void)
+{
+	if (!resend_in_create)
+		return 0;
+	resend_answered = 1;
+	return 1;
+}
+
 nta_outgoing_t *
 call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq, const sip_t *resp,
     nta_response_f *cb, nta_outgoing_magic_t *magic)
@@ -302,6 +315,7 @@ call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq, const 
 	int		 status = resp ? resp->sip_status->st_status : 0;
 	msg_t		*req, *msg;
 	sip_t		*rsip, *sip;
+	sip_request_t	*rq_line;
 	nta_outgoing_t	*n;
 	char		 hdr[AUTH_HDR_MAX], line[AUTH_HDR_MAX + 32];
 	int		 err;
@@ -343,15 +357,30 @@ call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq, const 
 	err = msg_header_add_str(msg, (msg_pub_t *)sip, line);
 	explicit_bzero(hdr, sizeof(hdr));
 	explicit_bzero(line, sizeof(line));
-	if (err < 0 || nta_msg_request_complete(msg, leg->nleg, sip->sip_request->rq_method,
-	    sip->sip_request->rq_method_name, NULL) < 0) {
+	/* the request line the digest covers, as the manipulation left it:
+	 * request_complete would rebuild it from the dialog's target */
+	rq_line = sip_request_dup(msg_home(msg), sip->sip_request);
+	if (err < 0 || rq_line == NULL || nta_msg_request_complete(msg, leg->nleg,
+	    sip->sip_request->rq_method, sip->sip_request->rq_method_name, NULL) < 0 ||
+	    msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_request,
+	    (msg_header_t *)rq_line) < 0) {
 		msg_destroy(msg);
 		return NULL;
 	}
+	resend_in_create = 1;
+	resend_answered = 0;
 	n = nta_outgoing_mcreate(sipif_agent(leg->sif), cb, magic,
 	    leg->nexthop ? URL_STRING_MAKE(leg->nexthop) : NULL, msg, TAG_END());
+	resend_in_create = 0;
 	if (n == NULL) {
 		msg_destroy(msg);
+		return NULL;
+	}
+	if (resend_answered) {
+		/* nta could not send it: as if there were no answer */
+		CALL_LOG(info, call, leg, "%s with credentials could not be sent",
+		    sip->sip_request->rq_method_name);
+		nta_outgoing_destroy(n);
 		return NULL;
 	}
 	CALL_LOG(info, call, leg, "answering a %d challenge to %s as %s", status,

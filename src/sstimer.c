@@ -234,6 +234,8 @@ refresh_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	struct call	*call = leg->call;
 	int		 status = sip ? sip->sip_status->st_status : 408;
 
+	if (call_auth_intercept())
+		return 0;
 	if (status < 200)
 		return 0;
 	if (status == 401 || status == 407) {
