@@ -10,7 +10,9 @@ T=$(scratch)
 sip_trap
 
 lab_conf "$T/sbc.conf"
+# no keep-alives: an OPTIONS would count as the one call of the -m 1 VC peers
 sed -i -e 's/media_security = "secured"; /media_security = "both";    /' \
+    -e 's/keepalive = "options";/keepalive = "disable";/; s/redundancy_mode = "homing";/redundancy_mode = "parking";/' \
     -e 's/log_level = "info";/log_level = "debug";/' "$T/sbc.conf"
 grep -q 'media_security = "both"' "$T/sbc.conf" || nok "the VC profile is set to both"
 vc_stunnel_start "$T/stunnel" || nok "stunnel for the VC starts"

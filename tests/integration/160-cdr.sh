@@ -10,6 +10,8 @@ T=$(scratch)
 sip_trap
 
 lab_conf "$T/sbc.conf"
+# no keep-alives: an OPTIONS would count as the one call of a -m 1 peer
+sed -i 's/keepalive = "options";/keepalive = "disable";/; s/redundancy_mode = "homing";/redundancy_mode = "parking";/' "$T/sbc.conf"
 sed -i "s|cdr_file = \"[^\"]*\";|cdr_file = \"$T/cdr.json\";|" "$T/sbc.conf"
 grep -q "cdr_file = \"$T/cdr.json\"" "$T/sbc.conf" || nok "the lab writes CDRs to $T/cdr.json"
 vc_stunnel_start "$T/stunnel" || nok "stunnel for the VC starts"

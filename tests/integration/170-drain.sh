@@ -9,6 +9,8 @@ T=$(scratch)
 sip_trap
 
 lab_conf "$T/sbc.conf"
+# no keep-alives: an OPTIONS would count as the one call of a -m 1 peer
+sed -i 's/keepalive = "options";/keepalive = "disable";/; s/redundancy_mode = "homing";/redundancy_mode = "parking";/' "$T/sbc.conf"
 sed -i -e 's/drain_timeout = 0;/drain_timeout = 20;/' "$T/sbc.conf"
 grep -q 'drain_timeout = 20;' "$T/sbc.conf" || nok "the drain deadline is set"
 vc_stunnel_start "$T/stunnel" || nok "stunnel for the VC starts"

@@ -9,6 +9,8 @@ T=$(scratch)
 sip_trap
 
 lab_conf "$T/good-a.conf"
+# no keep-alives: an OPTIONS would count as the one call of a -m 1 peer
+sed -i 's/keepalive = "options";/keepalive = "disable";/; s/redundancy_mode = "homing";/redundancy_mode = "parking";/' "$T/good-a.conf"
 # good B: another User-Agent, and 3CX calls to 7... go back to 3CX
 sed -e 's/user_agent = "sbcd";/user_agent = "sbcd-b";/' \
     -e 's/^routes = (/routes = (\
