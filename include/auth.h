@@ -12,7 +12,9 @@
  * OPTIONS ...) with 401 or 407, auth_answer() picks the strongest challenge
  * it supports and computes the Authorization or Proxy-Authorization header
  * value for the request to send again.  The module is pure: a parsed
- * response and strings in, a header value out; no transaction, no socket.
+ * response and strings in, a header value out (and, with
+ * auth_request_copy(), the copy of the request that carries it); no
+ * transaction, no socket.
  *
  * Supported: scheme Digest; algorithm MD5 (also when absent), SHA-256,
  * SHA-512-256 and their -sess variants; qop absent (RFC 2069 compatible)
@@ -120,6 +122,14 @@ int auth_answer_challenge(struct auth_client *ac, const msg_auth_t *challenges, 
 
 /* "Proxy-Authorization" when the last answer was to a 407, else "Authorization". */
 const char *auth_header_name(const struct auth_client *ac);
+
+/*
+ * The request to send again: a copy of req (as it left, from
+ * nta_outgoing_getrequest) without its Via and credentials, carrying
+ * "<auth_header_name(ac)>: <value>" instead.  CSeq is the caller's to
+ * renew.  value is a secret: the buffer is wiped.  NULL on failure.
+ */
+msg_t *auth_request_copy(msg_t *req, const struct auth_client *ac, char *value, size_t len);
 
 /*
  * Tests only: use this cnonce instead of a random one (the string is copied,

@@ -8,6 +8,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip_header.h>
 
 #include "auth.h"
 #include "log.h"
@@ -63,6 +65,34 @@ const char *
 auth_header_name(const struct auth_client *ac)
 {
 	return ac != NULL && ac->proxy ? "Proxy-Authorization" : "Authorization";
+}
+
+msg_t *
+auth_request_copy(msg_t *req, const struct auth_client *ac, char *value, size_t len)
+{
+	msg_t	*msg = msg_dup(req);
+	sip_t	*sip;
+	char	 line[AUTH_HDR_MAX + 32];
+	int	 err;
+
+	if (msg == NULL) {
+		explicit_bzero(value, len);
+		return NULL;
+	}
+	sip = sip_object(msg);
+	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_via);
+	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_authorization);
+	msg_header_remove_all(msg, (msg_pub_t *)sip,
+	    (msg_header_t *)sip->sip_proxy_authorization);
+	snprintf(line, sizeof(line), "%s: %s", auth_header_name(ac), value);
+	err = msg_header_add_str(msg, (msg_pub_t *)sip, line);
+	explicit_bzero(value, len);
+	explicit_bzero(line, sizeof(line));
+	if (err < 0) {
+		msg_destroy(msg);
+		return NULL;
+	}
+	return msg;
 }
 
 void

@@ -781,7 +781,7 @@ ka_auth_resend(struct pset_dst *d, nta_outgoing_t *orq, const sip_t *resp)
 	msg_t				*req, *msg;
 	sip_t				*rsip, *sip;
 	nta_outgoing_t			*n;
-	char				 hdr[AUTH_HDR_MAX], line[AUTH_HDR_MAX + 32], ru[400];
+	char				 hdr[AUTH_HDR_MAX], ru[400];
 	int				 err;
 
 	if (g == NULL || d->sif == NULL || (req = nta_outgoing_getrequest(orq)) == NULL)
@@ -805,20 +805,12 @@ ka_auth_resend(struct pset_dst *d, nta_outgoing_t *orq, const sip_t *resp)
 		msg_unref(req);
 		return NULL;
 	}
-	msg = msg_dup(req);
+	msg = auth_request_copy(req, &d->auth, hdr, sizeof(hdr));
 	msg_unref(req);
 	if (msg == NULL)
 		return NULL;
 	sip = sip_object(msg);
-	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_via);
-	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_authorization);
-	msg_header_remove_all(msg, (msg_pub_t *)sip,
-	    (msg_header_t *)sip->sip_proxy_authorization);
-	snprintf(line, sizeof(line), "%s: %s", auth_header_name(&d->auth), hdr);
-	err = msg_header_add_str(msg, (msg_pub_t *)sip, line);
-	explicit_bzero(hdr, sizeof(hdr));
-	explicit_bzero(line, sizeof(line));
-	if (err < 0 || sip_add_tl(msg, sip, SIPTAG_CSEQ(sip_cseq_create(msg_home(msg),
+	if (sip_add_tl(msg, sip, SIPTAG_CSEQ(sip_cseq_create(msg_home(msg),
 	    d->cseq++, SIP_METHOD_OPTIONS)), TAG_END()) < 0) {
 		msg_destroy(msg);
 		return NULL;

@@ -317,7 +317,7 @@ call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq, const 
 	sip_t		*rsip, *sip;
 	sip_request_t	*rq_line;
 	nta_outgoing_t	*n;
-	char		 hdr[AUTH_HDR_MAX], line[AUTH_HDR_MAX + 32];
+	char		 hdr[AUTH_HDR_MAX];
 	int		 err;
 
 	if ((status != 401 && status != 407) || ipg == NULL || ipg->username == NULL ||
@@ -342,25 +342,17 @@ call_auth_resend(struct call *call, struct leg *leg, nta_outgoing_t *orq, const 
 		msg_unref(req);
 		return NULL;
 	}
-	/* the request as it left, less what nta adds or the answer replaces */
-	msg = msg_dup(req);
+	/* the request as it left, answered; the dialog gives the next CSeq */
+	msg = auth_request_copy(req, &leg->auth, hdr, sizeof(hdr));
 	msg_unref(req);
 	if (msg == NULL)
 		return NULL;
 	sip = sip_object(msg);
-	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_via);
 	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_cseq);
-	msg_header_remove_all(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_authorization);
-	msg_header_remove_all(msg, (msg_pub_t *)sip,
-	    (msg_header_t *)sip->sip_proxy_authorization);
-	snprintf(line, sizeof(line), "%s: %s", auth_header_name(&leg->auth), hdr);
-	err = msg_header_add_str(msg, (msg_pub_t *)sip, line);
-	explicit_bzero(hdr, sizeof(hdr));
-	explicit_bzero(line, sizeof(line));
 	/* the request line the digest covers, as the manipulation left it:
 	 * request_complete would rebuild it from the dialog's target */
 	rq_line = sip_request_dup(msg_home(msg), sip->sip_request);
-	if (err < 0 || rq_line == NULL || nta_msg_request_complete(msg, leg->nleg,
+	if (rq_line == NULL || nta_msg_request_complete(msg, leg->nleg,
 	    sip->sip_request->rq_method, sip->sip_request->rq_method_name, NULL) < 0 ||
 	    msg_header_replace(msg, (msg_pub_t *)sip, (msg_header_t *)sip->sip_request,
 	    (msg_header_t *)rq_line) < 0) {
