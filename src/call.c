@@ -499,6 +499,21 @@ b_prack_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 }
 
 /* Responses to B's INVITE (and its tagged early dialog). */
+/* Drop this attempt's transaction and send the INVITE again in the same
+ * dialog (a 422 or a challenge): 0, or as send_invite(). */
+static int
+retry_in_dialog(struct call *call)
+{
+	if (call->tagged != NULL)
+		nta_outgoing_destroy(call->tagged);
+	call->tagged = NULL;
+	nta_outgoing_destroy(call->orq);
+	call->orq = NULL;
+	stop_timer(call);
+	call->b_retry = 1;
+	return send_invite(call);
+}
+
 static int
 b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
@@ -626,18 +641,11 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		if (err == 0) {
 			snprintf(line, sizeof(line), "%s: %s", auth_header_name(&call->b.auth), hdr);
 			call->b_authz = su_strdup(call->home, line);
-			memset(hdr, 0, sizeof(hdr));
-			memset(line, 0, sizeof(line));
-			if (call->tagged != NULL)
-				nta_outgoing_destroy(call->tagged);
-			call->tagged = NULL;
-			nta_outgoing_destroy(call->orq);
-			call->orq = NULL;
-			stop_timer(call);
-			call->b_retry = 1;
+			explicit_bzero(hdr, sizeof(hdr));
+			explicit_bzero(line, sizeof(line));
 			CALL_LOG(info, call, &call->b, "answering a %d challenge as %s", status,
 			    call->dst_ipg->username);
-			if (send_invite(call) == 0)
+			if (retry_in_dialog(call) == 0)
 				return 0;
 		} else
 			CALL_LOG(info, call, &call->b, "%d challenge not answered: %s", status,
@@ -648,14 +656,7 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 	    sip->sip_min_se->min_delta <= 86400) {
 		/* Session Interval Too Small: once more, with its Min-SE */
 		call->b.st_min = (int)sip->sip_min_se->min_delta;
-		if (call->tagged != NULL)
-			nta_outgoing_destroy(call->tagged);
-		call->tagged = NULL;
-		nta_outgoing_destroy(call->orq);
-		call->orq = NULL;
-		stop_timer(call);
-		call->b_retry = 1;
-		if (send_invite(call) == 0)
+		if (retry_in_dialog(call) == 0)
 			return 0;
 	}
 	{
