@@ -41,7 +41,7 @@ CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
 		   src/loop.c src/daemon.c src/reload.c src/tls.c src/sipif.c \
 		   src/pset.c src/cls.c src/route.c src/msgcopy.c src/relay.c \
 		   src/call.c src/sdp.c src/msec.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c \
-		   src/cdr.c
+		   src/cdr.c src/ctl.c src/metrics.c
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
@@ -52,7 +52,14 @@ UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all deps lab run check unit docs demo clean
 
-all: $(B)/sbcd
+# sbcctl reads the control socket's path from a configuration file
+CTL_OBJS	:= $(B)/obj/sbcctl.o $(B)/obj/cfg.o $(B)/obj/cfg_schema.o $(B)/obj/cfg_dump.o \
+		   $(B)/obj/obj.o $(B)/obj/log.o $(B)/obj/manip.o
+
+all: $(B)/sbcd $(B)/sbcctl
+
+$(B)/sbcctl: $(CTL_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(PKG_LIBS)
 
 $(B)/sbcd: $(SBCD_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(SBCD_OBJS) $(PKG_LIBS)
@@ -109,4 +116,4 @@ docs: $(B)/sbcd
 clean:
 	rm -rf build
 
--include $(SBCD_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(SBCD_OBJS:.o=.d) $(B)/obj/sbcctl.d $(UNIT_BINS:=.d)
