@@ -87,6 +87,22 @@ check "call 99: no such call, on stderr, exit 1" \
 wait $uacpid; rc=$?
 sipp_wait $up; rtppeer_wait vcm; rtppeer_wait pbxm
 check "the media call completes (sipp $rc)" test $rc -eq 0
+# the same call in the metrics: 300 packets each way went in and out
+python3 - > "$T/media.metrics" <<'PY'
+import urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:9090/metrics", timeout=5).read().decode())
+PY
+check "metrics: the media packets of the call are counted, none failed SRTP authentication" \
+    python3 - "$T/media.metrics" <<'PY'
+import sys
+m = {}
+for l in open(sys.argv[1]):
+    if not l.startswith("#") and l.strip():
+        k, v = l.rsplit(" ", 1); m[k] = float(v)
+sys.exit(0 if m['sbcd_media_packets_total{direction="in"}'] >= 600 and
+         m['sbcd_media_packets_total{direction="out"}'] >= 600 and
+         m["sbcd_srtp_auth_failures_total"] == 0 else 1)
+PY
 
 # ---- proxies
 ctl proxies > "$T/proxies.txt"; rc=$?
