@@ -14,7 +14,7 @@ TEST_PKGS	:= cmocka
 DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
 		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
-		   baresip-core sox python3-cryptography
+		   baresip-core sox python3-cryptography sngrep tshark
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan
@@ -41,13 +41,14 @@ CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
 		   src/loop.c src/daemon.c src/reload.c src/tls.c src/sipif.c \
 		   src/pset.c src/cls.c src/route.c src/msgcopy.c src/relay.c \
 		   src/call.c src/sdp.c src/msec.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c \
-		   src/cdr.c src/ctl.c src/metrics.c
+		   src/cdr.c src/ctl.c src/metrics.c src/hep.c
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
-UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr
+UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr \
+		   test_hep
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all deps lab run check unit docs demo clean

@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "hep.h"
 #include "log.h"
 #include "loop.h"
 #include "media.h"
@@ -297,6 +298,7 @@ main(int argc, char *argv[])
 	pset_init();
 	cdr_init();
 	metrics_init();
+	hep_init();
 	cfg_diag_init(&diag);
 	err = reload_start(conf, cfg, &diag);
 	if (err) {
@@ -363,6 +365,7 @@ main(int argc, char *argv[])
 	reload_fini();
 	cdr_fini();
 	metrics_fini();
+	hep_fini();
 	media_fini();
 	tls_fini();
 	loop_fini();

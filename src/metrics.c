@@ -9,6 +9,7 @@
 
 #include "call.h"
 #include "cfg.h"
+#include "hep.h"
 #include "log.h"
 #include "loop.h"
 #include "media.h"
@@ -305,6 +306,15 @@ scrape(struct evbuffer *b)
 	proxies_out(b, cfg);
 	media_out(b, cfg);
 	reload_out(b);
+	{
+		unsigned long long sent, dropped;
+
+		hep_counters(&sent, &dropped);
+		head(b, "sbcd_hep_messages_total", "counter",
+		    "SIP messages copied to the HEP collector, and those dropped.");
+		evbuffer_add_printf(b, "sbcd_hep_messages_total{result=\"sent\"} %llu\n"
+		    "sbcd_hep_messages_total{result=\"dropped\"} %llu\n", sent, dropped);
+	}
 }
 
 /* ===== the listener ===== */
