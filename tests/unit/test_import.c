@@ -281,6 +281,56 @@ test_manipulations(void **state)
 	free(conf);
 }
 
+static void
+test_nat_and_proxy_details(void **state)
+{
+	unsigned	 n = 0;
+	char		*conf;
+
+	(void)state;
+	conf = convert("[ InterfaceTable ]\n"
+	    "FORMAT InterfaceTable_Index = InterfaceTable_IPAddress, InterfaceTable_InterfaceName;\n"
+	    "InterfaceTable 0 = 127.0.0.2, \"WAN\";\n"
+	    "[ \\InterfaceTable ]\n"
+	    "[ NATTranslation ]\n"
+	    "FORMAT Index = SrcIPInterfaceName, TargetIPAddress, SourceStartPort, SourceEndPort;\n"
+	    "NATTranslation 0 = \"WAN\", 203.0.113.5, 0, 0;\n"
+	    "NATTranslation 1 = \"NOPE\", 203.0.113.6, 0, 0;\n"
+	    "[ \\NATTranslation ]\n"
+	    "[ CpMediaRealm ]\n"
+	    "FORMAT Index = MediaRealmName, IPv4IF, PortRangeStart, MediaSessionLeg;\n"
+	    "CpMediaRealm 0 = \"MR\", \"WAN\", 40000, 10;\n"
+	    "[ \\CpMediaRealm ]\n"
+	    "[ SIPInterface ]\n"
+	    "FORMAT Index = InterfaceName, NetworkInterface, ApplicationType, UDPPort, TCPPort;\n"
+	    "SIPInterface 0 = \"SI\", \"WAN\", 2, 5060, 5060;\n"
+	    "[ \\SIPInterface ]\n"
+	    "[ ProxySet ]\n"
+	    "FORMAT Index = ProxyName, EnableProxyKeepAlive, ProxyKeepAliveTime, ProxyLoadBalancingMethod, "
+	    "SBCIPv4SIPInterfaceName, DNSResolveMethod, KeepAliveFailureResp;\n"
+	    "ProxySet 4 = \"PS\", 2, 3, 2, \"SI\", 2, \"503,404\";\n"
+	    "[ \\ProxySet ]\n"
+	    "[ ProxyIp ]\n"
+	    "FORMAT Index = ProxySetId, ProxyIpIndex, IpAddress, TransportType, Priority, Weight;\n"
+	    "ProxyIp 0 = \"4\", 0, \"pbx.example.test\", 1, 2, 30;\n"
+	    "ProxyIp 1 = \"9\", 0, \"10.0.0.9\", 0, 0, 0;\n"
+	    "[ \\ProxyIp ]\n", &n);
+	assert_loads(conf);
+	assert_non_null(strstr(conf, "{ name = \"WAN\"; address = \"127.0.0.2\"; public_address = \"203.0.113.5\"; }"));
+	assert_non_null(strstr(conf, "NATTranslation 1 \"NOPE\": row not carried over"));
+	/* no PortRangeEnd, no UdpPortSpacing: sbcd's default spacing, no note */
+	assert_non_null(strstr(conf, "port_start = 40000; session_legs = 10; port_spacing = 4;"));
+	assert_non_null(strstr(conf, "EnableProxyKeepAlive = 2 (REGISTER) not carried over"));
+	assert_non_null(strstr(conf, "ProxyKeepAliveTime = 3 outside 5..2000000"));
+	assert_non_null(strstr(conf, "keepalive_failure_responses = [ 503, 404 ];"));
+	assert_non_null(strstr(conf, "load_balancing = \"random-weights\";"));
+	assert_non_null(strstr(conf, "DNSResolveMethod = 2 (NAPTR) not carried over"));
+	assert_non_null(strstr(conf, "{ address = \"pbx.example.test\"; transport = \"tcp\"; priority = 2; weight = 30; }"));
+	assert_non_null(strstr(conf, "ProxyIp 1 \"\": row not carried over: its ProxySetId names no proxy set"));
+	assert_int_equal(n, 5);
+	free(conf);
+}
+
 int
 main(void)
 {
@@ -290,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_guide_ini_loads),
 		cmocka_unit_test(test_nothing_silently_dropped),
 		cmocka_unit_test(test_manipulations),
+		cmocka_unit_test(test_nat_and_proxy_details),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
