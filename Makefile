@@ -46,7 +46,8 @@ SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
 # sbc-import: a separate program (the daemon never links the importer)
-IMPORT_OBJS	:= $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_main.o
+IMPORT_OBJS	:= $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o \
+		   $(B)/obj/import_main.o
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
 UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr \
@@ -73,10 +74,12 @@ $(B)/tests/%: tests/unit/%.c $(CORE_OBJS)
 	    $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
 # the importer's test also loads its output with the daemon's configuration code
-$(B)/tests/test_import: tests/unit/test_import.c $(CORE_OBJS) $(B)/obj/import.o $(B)/obj/import_map.o
+$(B)/tests/test_import: tests/unit/test_import.c $(CORE_OBJS) $(B)/obj/import.o $(B)/obj/import_map.o \
+		   $(B)/obj/import_out.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) \
-	    $(B)/obj/import.o $(B)/obj/import_map.o $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+	    $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o $(LDFLAGS) $(PKG_LIBS) \
+	    $(TEST_LIBS)
 
 unit: $(UNIT_BINS)
 
