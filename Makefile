@@ -1,6 +1,6 @@
 # Makefile: build sbcd, install its Debian dependencies, make the lab PKI, run the tests.
 #
-#   make            build build/sbcd
+#   make            build build/sbcd and build/sbc-import
 #   make deps       install the Debian 12 packages the build, tests and benchmarks need
 #   make run        deps + build + lab, then sbcd in the foreground on conf/sbc.conf
 #   make check      deps + build + lab, then every test; ends with "N passed, N failed"
@@ -45,10 +45,13 @@ CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
+# sbc-import: a separate program (the daemon never links the importer)
+IMPORT_OBJS	:= $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o \
+		   $(B)/obj/import_main.o
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
 UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr \
-		   test_hep
+		   test_hep test_import
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all deps lab run check unit docs demo clean man install
@@ -70,13 +73,16 @@ MAN_SED		= sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 CTL_OBJS	:= $(B)/obj/sbcctl.o $(B)/obj/cfg.o $(B)/obj/cfg_schema.o $(B)/obj/cfg_dump.o \
 		   $(B)/obj/obj.o $(B)/obj/log.o $(B)/obj/manip.o
 
-all: $(B)/sbcd $(B)/sbcctl
+all: $(B)/sbcd $(B)/sbcctl $(B)/sbc-import
 
 $(B)/sbcctl: $(CTL_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(PKG_LIBS)
 
 $(B)/sbcd: $(SBCD_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(SBCD_OBJS) $(PKG_LIBS)
+
+$(B)/sbc-import: $(IMPORT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(IMPORT_OBJS)
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -86,6 +92,14 @@ $(B)/tests/%: tests/unit/%.c $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) \
 	    $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+# the importer's test also loads its output with the daemon's configuration code
+$(B)/tests/test_import: tests/unit/test_import.c $(CORE_OBJS) $(B)/obj/import.o $(B)/obj/import_map.o \
+		   $(B)/obj/import_out.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) \
+	    $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o $(LDFLAGS) $(PKG_LIBS) \
+	    $(TEST_LIBS)
 
 unit: $(UNIT_BINS)
 
@@ -170,4 +184,4 @@ install: all man $(B)/sbc.conf.example
 clean:
 	rm -rf build
 
--include $(SBCD_OBJS:.o=.d) $(B)/obj/sbcctl.d $(UNIT_BINS:=.d)
+-include $(SBCD_OBJS:.o=.d) $(B)/obj/sbcctl.d $(IMPORT_OBJS:.o=.d) $(UNIT_BINS:=.d)
