@@ -645,6 +645,10 @@ conn_drained(struct bufferevent *bev, void *arg)
 		bufferevent_free(bev);
 }
 
+static void	conn_event(struct bufferevent *, short, void *);
+
+static const struct timeval	tmo = { CTL_TIMEOUT, 0 };
+
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
@@ -665,8 +669,9 @@ conn_read(struct bufferevent *bev, void *arg)
 	else
 		ctl_run(line, bufferevent_get_output(bev));
 	free(line);
-	bufferevent_setcb(bev, NULL, conn_drained, NULL, NULL);
-	bufferevent_set_timeouts(bev, NULL, NULL);
+	/* a client that does not read its answer is dropped after CTL_TIMEOUT */
+	bufferevent_setcb(bev, NULL, conn_drained, conn_event, NULL);
+	bufferevent_set_timeouts(bev, NULL, &tmo);
 }
 
 static void
@@ -680,7 +685,6 @@ static void
 accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
     void *arg)
 {
-	static const struct timeval	 tmo = { CTL_TIMEOUT, 0 };
 	struct bufferevent		*bev;
 	struct ucred			 cred;
 	socklen_t			 clen = sizeof(cred);

@@ -127,7 +127,6 @@ main(int argc, char *argv[])
 		fprintf(stderr, "sbcctl: cannot reach sbcd at %s: %s\n", sock, strerror(errno));
 		return 2;
 	}
-	free(fromconf);
 	if (write(fd, req, (size_t)n) != n) {
 		fprintf(stderr, "sbcctl: cannot send: %s\n", strerror(errno));
 		return 2;
@@ -158,8 +157,10 @@ main(int argc, char *argv[])
 	close(fd);
 	if (status == -1) {
 		fprintf(stderr, "sbcctl: no answer from sbcd at %s\n", sock);
+		free(fromconf);
 		return 2;
 	}
+	free(fromconf);
 	if (fflush(out) != 0)
 		return 2;
 	return status;
