@@ -120,7 +120,9 @@ check "log-level debug: applied at once" sh -c "grep -q 'log level debug (was in
     '$CTL' -f '$T/sbc.conf' --json status | grep -q '\"log_level\":\"debug\"'"
 ctl log-level loud 2> "$T/ll.err"; rc=$?
 check "log-level loud: refused with usage, exit 1" sh -c "[ $rc -eq 1 ] && grep -q usage '$T/ll.err'"
-ctl log-level info > /dev/null
+ctl --json log-level info > "$T/ll.json"
+check "log-level --json: the new level and the old one" json_check "$T/ll.json" \
+    "j['log_level'] == 'info' and j['was'] == 'debug'"
 
 # ---- drain / undrain
 ctl drain > "$T/drain.txt"
@@ -129,6 +131,10 @@ pbx_uac d1 uac_503.xml; rc=$?
 check "while drained a new call gets 503 (sipp $rc)" test $rc -eq 0
 ctl --json undrain > "$T/undrain.json"
 check "undrain --json: draining false" json_check "$T/undrain.json" "j['draining'] is False"
+ctl --json drain > "$T/drain.json"
+check "drain --json: draining true, no call" json_check "$T/drain.json" "j['draining'] is True and j['calls'] == 0"
+ctl undrain > "$T/undrain.txt"
+check "undrain (text): taking new INVITEs" grep -q '^taking new INVITEs' "$T/undrain.txt"
 vc_uas u2 uas_basic.xml -m 1; U=$SIPP_PID
 pbx_uac d2 uac_basic.xml; rc=$?
 sipp_wait $U 5
@@ -149,6 +155,17 @@ check "hangup: the log says sbcctl ended it" wait_for "call=$id .*hung up by sbc
 ctl hangup "$id" 2> "$T/hangup2.err"; rc=$?
 check "hangup of a call that ended: exit 1, said on stderr" \
     sh -c "[ $rc -eq 1 ] && grep -q 'no call $id' '$T/hangup2.err'"
+
+# ---- hangup --json, on another call
+vc_uas u4 uas_basic.xml -m 1; U=$SIPP_PID
+( pbx_uac h2 uac_callee_bye.xml -recv_timeout 15000 ) & hpid=$!
+i=0; while [ $i -lt 50 ] && ! "$CTL" -f "$T/sbc.conf" calls | grep -q ' confirmed '; do sleep 0.1; i=$((i + 1)); done
+id=$("$CTL" -f "$T/sbc.conf" --json calls | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"][0]["id"])')
+ctl --json hangup "$id" > "$T/hangup.json"
+check "hangup --json: the call id" json_check "$T/hangup.json" "j['hung_up'] == $id"
+wait $hpid; rc=$?
+sipp_wait $U 5; rc2=$?
+check "hangup --json: both sides get their BYE (sipp $rc, $rc2)" test $rc -eq 0 -a $rc2 -eq 0
 
 # ---- reload: a good file, then a broken one
 sed -i 's/user_agent = "sbcd";/user_agent = "sbcd-reloaded";/' "$T/sbc.conf"
