@@ -1191,8 +1191,11 @@ relay_ood(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *src
 	    sip->sip_request->rq_method_name)),
 	    SIPTAG_USER_AGENT_STR(cfg->global.user_agent),
 	    TAG_END());
-	if (nta_msg_request_complete(out, NULL, sip->sip_request->rq_method,
-	    sip->sip_request->rq_method_name, URL_STRING_MAKE(ruri)) < 0) {
+	/* the request line by hand: nta_msg_request_complete() wants a leg and
+	 * fails without one, and this relay has no dialog */
+	if (msg_header_insert(out, (msg_pub_t *)osip, (msg_header_t *)sip_request_create(
+	    msg_home(out), sip->sip_request->rq_method, sip->sip_request->rq_method_name,
+	    URL_STRING_MAKE(ruri), NULL)) < 0) {
 		msg_destroy(out);
 		free(r);
 		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
