@@ -393,6 +393,11 @@ sipif_commit(struct cfg *prev, struct cfg *next)
 	memcpy(current, pending, npending * sizeof(*current));
 	ncurrent = npending;
 	npending = 0;
+	/* sofia's transports stop reading a message over this size before
+	 * parsing it (413 on a stream, a datagram is dropped): limit.h */
+	for (size_t i = 0; next != NULL && i < ncurrent; i++)
+		nta_agent_set_params(current[i]->agent,
+		    NTATAG_MAXSIZE((usize_t)next->global.max_message_size), TAG_END());
 	if (next == NULL)
 		drop_pending();
 }
