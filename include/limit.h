@@ -24,8 +24,9 @@ struct sipif_src;
  *     scheme, Require and Accept.
  *
  * The message size limit (global.max_message_size) is sofia's: the
- * transport refuses to buffer a bigger message before it is parsed
- * (sipif.c sets NTATAG_MAXSIZE).  Requests sofia cannot parse never get
+ * transport refuses to buffer a bigger message (sipif.c sets
+ * NTATAG_MAXSIZE): a datagram gets 413 from what was read of it, a TCP or
+ * TLS connection that sends one is closed.  Requests sofia cannot parse never get
  * here: nta answers 400 (or 505, 413) itself, or drops them when it cannot
  * answer (no usable Via).
  */

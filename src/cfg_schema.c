@@ -155,8 +155,9 @@ const struct cfg_field cfg_global_fields[] = {
 	F_INT("drain_retry_after", struct cfg_global, drain_retry_after, 0, 30, 0, 86400,
 	    "Retry-After (seconds) of the 503 that new INVITEs get while sbcd drains; 0: none."),
 	F_INT("max_message_size", struct cfg_global, max_message_size, 0, 32768, 1024, 1048576,
-	    "Largest SIP message (bytes) sbcd reads. sofia's transport stops reading a bigger one "
-	    "before parsing it: a request over TCP/TLS gets 413, a datagram is dropped."),
+	    "Largest SIP message (bytes) sbcd reads. sofia's transport stops buffering a bigger "
+	    "one: a datagram gets 413 (from what was read), a TCP/TLS connection sending one "
+	    "is closed unanswered."),
 	F_INT("max_headers", struct cfg_global, max_headers, 0, 100, 10, 10000,
 	    "Most header fields a new request may carry; more gets 400."),
 	F_INT("max_via", struct cfg_global, max_via, 0, 20, 1, 1000,
