@@ -5,6 +5,7 @@
 #   make run        deps + build + lab, then sbcd in the foreground on conf/sbc.conf
 #   make check      deps + build + lab, then every test; ends with "N passed, N failed"
 #   make check SANITIZE=1   the same under ASan/UBSan (objects in build/asan)
+#   make fuzz       libFuzzer targets (clang) in build/fuzz; FUZZ_TIME=N runs each N s
 
 CC		?= cc
 PKGS		:= sofia-sip-ua libsrtp2 openssl libconfig libevent
@@ -14,7 +15,8 @@ TEST_PKGS	:= cmocka
 DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
 		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
-		   baresip-core sox python3-cryptography sngrep tshark groff-base
+		   baresip-core sox python3-cryptography sngrep tshark groff-base \
+		   clang libclang-rt-14-dev
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan
@@ -41,7 +43,7 @@ CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
 		   src/loop.c src/daemon.c src/reload.c src/tls.c src/sipif.c \
 		   src/pset.c src/cls.c src/route.c src/msgcopy.c src/relay.c \
 		   src/call.c src/sdp.c src/msec.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c \
-		   src/cdr.c src/ctl.c src/metrics.c src/hep.c
+		   src/cdr.c src/ctl.c src/metrics.c src/hep.c src/limit.c
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
@@ -51,10 +53,10 @@ IMPORT_OBJS	:= $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o \
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
 UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr \
-		   test_hep test_import
+		   test_hep test_import test_limit
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all deps lab run check unit docs demo clean man install
+.PHONY: all deps lab run check unit docs demo clean man install fuzz
 
 # make install: PREFIX and DESTDIR as usual; systemd units of locally built
 # software go to /etc/systemd/system (a package would use /lib/systemd/system)
@@ -181,7 +183,38 @@ install: all man $(B)/sbc.conf.example
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sbcd/sbc.conf ] || \
 	    install -m 0640 $(B)/sbc.conf.example $(DESTDIR)$(SYSCONFDIR)/sbcd/sbc.conf
 
+# libFuzzer targets: the daemon's modules built again with clang and
+# -fsanitize=fuzzer-no-link,address,undefined, one binary per parser.
+# `make fuzz` builds them; FUZZ_TIME=N also runs each for N seconds from its
+# seed corpus (tests/fuzz/corpus/<target>) and regression inputs
+# (tests/fuzz/regress/<target>), new inputs going to build/fuzz/corpus.
+FUZZ_CC		?= clang
+FUZZ_TARGETS	:= fuzz_sipmsg fuzz_sdp fuzz_sdes fuzz_manip fuzz_cfg
+FZ		:= build/fuzz
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		   -fno-omit-frame-pointer
+FUZZ_CFLAGS	:= -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -D_GNU_SOURCE -Iinclude $(FUZZ_SAN) -MMD -MP
+FUZZ_OBJS	:= $(CORE_SRCS:src/%.c=$(FZ)/obj/%.o)
+FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FZ)/%)
+
+$(FZ)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJS) \
+	    $(PKG_LIBS)
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz: $(FUZZ_BINS)
+ifneq ($(FUZZ_TIME),)
+	sh tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
+endif
+
 clean:
 	rm -rf build
 
--include $(SBCD_OBJS:.o=.d) $(B)/obj/sbcctl.d $(IMPORT_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(SBCD_OBJS:.o=.d) $(B)/obj/sbcctl.d $(IMPORT_OBJS:.o=.d) $(UNIT_BINS:=.d) \
+	 $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

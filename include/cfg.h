@@ -163,6 +163,14 @@ struct cfg_global {
 	const char	*resolv_conf;
 	int		 drain_timeout;	/* seconds calls may go on after SIGTERM */
 	int		 drain_retry_after;	/* Retry-After of the 503 while draining */
+	/* limits on new requests (limit.c) */
+	int		 max_message_size;	/* bytes, enforced by sofia's tport */
+	int		 max_headers;	/* header fields of one request */
+	int		 max_via;	/* Via entries */
+	int		 max_body_size;	/* bytes of body */
+	int		 rate_limit;	/* new requests per second per source address, 0: off */
+	int		 rate_limit_burst;	/* requests a source may send at once */
+	int		 rate_limit_ban;	/* seconds a source over its rate is ignored */
 	int		 line;
 };
 
@@ -338,6 +346,7 @@ struct cfg_ipgroup {
 	const char		*username;
 	const char		*password;	/* secret: never logged or dumped */
 	int			 identity_trusted;	/* P-Asserted-Identity may go to it */
+	int			 max_calls;	/* concurrent calls to or from it, 0: no limit */
 	struct cfg_number_rule	*number_rules;
 	size_t			 n_number_rules;
 	int			 line;

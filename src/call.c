@@ -10,6 +10,7 @@
 #include "call_int.h"
 #include "cdr.h"
 #include "cls.h"
+#include "limit.h"
 #include "log.h"
 #include "metrics.h"
 #include "loop.h"
@@ -1214,8 +1215,11 @@ relay_ood(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *src
 	    sip->sip_request->rq_method_name)),
 	    SIPTAG_USER_AGENT_STR(cfg->global.user_agent),
 	    TAG_END());
-	if (nta_msg_request_complete(out, NULL, sip->sip_request->rq_method,
-	    sip->sip_request->rq_method_name, URL_STRING_MAKE(ruri)) < 0) {
+	/* the request line by hand: nta_msg_request_complete() wants a leg and
+	 * fails without one, and this relay has no dialog */
+	if (msg_header_insert(out, (msg_pub_t *)osip, (msg_header_t *)sip_request_create(
+	    msg_home(out), sip->sip_request->rq_method, sip->sip_request->rq_method_name,
+	    URL_STRING_MAKE(ruri), NULL)) < 0) {
 		msg_destroy(out);
 		free(r);
 		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
@@ -1239,6 +1243,47 @@ relay_ood(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *src
 	}
 }
 
+/* Whether call c is from or to the IP group named name. */
+static int
+cac_involves(const struct call *c, const char *name)
+{
+	const struct cfg_ipgroup *d = c->dst_ipg;
+
+	if (d == NULL && c->route != NULL && c->route->dest_type == CFG_RD_IP_GROUP)
+		d = c->route->dest_ip_group;
+	return (c->src_ipg != NULL && strcmp(c->src_ipg->name, name) == 0) ||
+	    (d != NULL && strcmp(d->name, name) == 0);
+}
+
+/*
+ * Call admission control: the group (source, else destination of route)
+ * whose max_calls one more call would exceed, or NULL.  Calls are counted
+ * by group name, so calls begun under an older configuration count too; a
+ * call counts from its INVITE until it is released.  AudioCodes answers a
+ * CAC refusal with 480 when no alternative route takes the call (Mediant
+ * 1000B / 500L user's manuals, "Alternative Routing Reasons", code 805).
+ */
+static const struct cfg_ipgroup *
+cac_full(const struct cfg_ipgroup *src, const struct cfg_route *route)
+{
+	const struct cfg_ipgroup	*dst = route->dest_type == CFG_RD_IP_GROUP ?
+	    route->dest_ip_group : NULL;
+	const struct call		*c;
+	int				 ns = 0, nd = 0;
+
+	if (src->max_calls == 0 && (dst == NULL || dst->max_calls == 0))
+		return NULL;
+	TAILQ_FOREACH(c, &calls, link) {
+		ns += src->max_calls > 0 && cac_involves(c, src->name);
+		nd += dst != NULL && dst->max_calls > 0 && cac_involves(c, dst->name);
+	}
+	if (src->max_calls > 0 && ns >= src->max_calls)
+		return src;
+	if (dst != NULL && dst->max_calls > 0 && nd >= dst->max_calls)
+		return dst;
+	return NULL;
+}
+
 /* A request that matched no dialog or transaction of an agent. */
 static void
 request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *src,
@@ -1249,6 +1294,7 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	const struct cfg_ipgroup	*ipg;
 	const struct cfg_class		*rule;
 	const struct cfg_route		*route;
+	const struct cfg_ipgroup	*full;
 	struct cls_input		 in;
 	struct route_input		 ri;
 	enum cls_result			 cr;
@@ -1266,6 +1312,9 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 		nta_msg_treply(agent, msg, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
 		return;
 	}
+	/* a source over its rate is dropped before anything else (limit.c) */
+	if (limit_request_rate(agent, msg, src, cfg))
+		return;
 
 	/* classify by source before anything else */
 	memset(&in, 0, sizeof(in));
@@ -1290,6 +1339,10 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 			    SIPTAG_SERVER_STR(cfg->global.user_agent), TAG_END());
 		return;
 	}
+
+	/* counts, sizes, scheme, Require, Accept (limit.c) */
+	if (limit_request_screen(agent, msg, sip, src, cfg))
+		return;
 
 	/* a stray in-dialog request: no such dialog */
 	if (sip->sip_to->a_tag != NULL) {
@@ -1345,6 +1398,14 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 		if (m == sip_method_invite)
 			metrics_call_failed(404);
 		nta_msg_treply(agent, msg, 404, "No Route", TAG_END());
+		return;
+	}
+	if (m == sip_method_invite && (full = cac_full(ipg, route)) != NULL) {
+		log_info("INVITE %s from ip group %s: refused, ip group %s has its %d calls",
+		    sip->sip_call_id ? sip->sip_call_id->i_id : "-", ipg->name, full->name,
+		    full->max_calls);
+		nta_msg_treply(agent, msg, SIP_480_TEMPORARILY_UNAVAILABLE,
+		    SIPTAG_SERVER_STR(cfg->global.user_agent), TAG_END());
 		return;
 	}
 	if (m == sip_method_invite)
@@ -1540,6 +1601,8 @@ call_init(void)
 {
 	sipif_init(request_cb, NULL);
 	call_manip_init();
+	if (limit_init() != 0)
+		fatalx("out of memory for the rate limit table");
 }
 
 void
@@ -1555,4 +1618,5 @@ call_fini(void)
 	 * pass, exactly one (sofia's fd may stay readable), runs those frees
 	 * and returns the media ports */
 	event_base_loop(loop_base(), EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	limit_fini();
 }

@@ -161,6 +161,24 @@ const struct cfg_field cfg_global_fields[] = {
 	    "then they get BYE. 0: stop at once."),
 	F_INT("drain_retry_after", struct cfg_global, drain_retry_after, 0, 30, 0, 86400,
 	    "Retry-After (seconds) of the 503 that new INVITEs get while sbcd drains; 0: none."),
+	F_INT("max_message_size", struct cfg_global, max_message_size, 0, 32768, 1024, 1048576,
+	    "Largest SIP message (bytes) sbcd reads. sofia's transport stops buffering a bigger "
+	    "one: a datagram gets 413 (from what was read), a TCP/TLS connection sending one "
+	    "is closed unanswered."),
+	F_INT("max_headers", struct cfg_global, max_headers, 0, 100, 10, 10000,
+	    "Most header fields a new request may carry; more gets 400."),
+	F_INT("max_via", struct cfg_global, max_via, 0, 20, 1, 1000,
+	    "Most Via entries a new request may carry; more gets 483."),
+	F_INT("max_body_size", struct cfg_global, max_body_size, 0, 16384, 256, 1048576,
+	    "Largest body (bytes) of a new request; bigger gets 413."),
+	F_INT("rate_limit", struct cfg_global, rate_limit, 0, 200, 0, 1000000,
+	    "New requests per second each source address may send (token bucket); 0: no limit. "
+	    "In-dialog requests and retransmissions do not count."),
+	F_INT("rate_limit_burst", struct cfg_global, rate_limit_burst, 0, 400, 1, 1000000,
+	    "Requests a source may send at once before rate_limit applies."),
+	F_INT("rate_limit_ban", struct cfg_global, rate_limit_ban, 0, 60, 0, 86400,
+	    "Seconds every request from a source over its rate is dropped unanswered; "
+	    "0: only the requests over the rate are dropped."),
 	F_END
 };
 
@@ -415,6 +433,9 @@ static const struct cfg_field ipgroup_fields[] = {
 	    "Privacy asks for it."),
 	F_TABLE("number_rules", struct cfg_ipgroup, number_rules, n_number_rules, 0,
 	    tb_number_rule, "Number manipulation (see below)."),
+	F_INT("max_calls", struct cfg_ipgroup, max_calls, 0, 0, 0, 1000000,
+	    "Call admission control: most concurrent calls from and to this group (calls "
+	    "being set up count); a new INVITE over it gets 480. 0: no limit."),
 	F_END
 };
 

@@ -578,6 +578,109 @@ cond_node(struct lex *lx, int op, struct cond *l, struct cond *r)
 	return c;
 }
 
+
+/*
+ * glibc's regcomp() builds a repetition by copying its operand (x{n} is n
+ * copies, x+ is xx*), so nested repetitions multiply: "\\+++...+" asked
+ * for 2 GB (found by fuzz_manip).  Refuse adjacent repetition operators
+ * (undefined in POSIX EREs, XBD 9.4.6) and patterns whose repetitions nest
+ * to more than REGEX_MAX_COPIES copies of one atom.  1 when refused.
+ */
+#define REGEX_MAX_COPIES	1000
+#define REGEX_MAX_DEPTH		32
+
+static int
+regex_too_costly(const char *p)
+{
+	unsigned long	 gmax[REGEX_MAX_DEPTH + 1];	/* copies of the costliest atom per open group */
+	unsigned long	 last = 0;	/* copies of the atom a repetition would apply to */
+	unsigned long	 f, lo, hi;
+	size_t		 sp = 0;
+	int		 quant = 0;	/* the previous token was a repetition */
+	char		*end;
+
+	gmax[0] = 1;
+	while (*p != '\0') {
+		switch (*p) {
+		case '*': case '+': case '?': case '{':
+			if (quant)
+				return 1;
+			f = 2;
+			if (*p == '?')
+				f = 1;
+			else if (*p == '{') {
+				lo = strtoul(p + 1, &end, 10);
+				hi = lo + 1;
+				if (*end == ',')
+					hi = end[1] == '}' ? lo + 1 : strtoul(end + 1, &end, 10);
+				else
+					hi = lo;
+				if ((end = strchr(p, '}')) == NULL)
+					return 0;	/* regcomp refuses it */
+				f = hi > 0 ? hi : 1;
+				p = end;
+			}
+			if (last > 0 && last * f > gmax[sp])
+				gmax[sp] = last * f;
+			if (gmax[sp] > REGEX_MAX_COPIES)
+				return 1;
+			last = last * f;
+			quant = 1;
+			p++;
+			continue;
+		case '(':
+			if (sp == REGEX_MAX_DEPTH)
+				return 1;
+			gmax[++sp] = 1;
+			last = 0;
+			break;
+		case ')':
+			if (sp == 0)
+				return 0;	/* regcomp refuses it */
+			last = gmax[sp--];
+			if (last > gmax[sp])
+				gmax[sp] = last;
+			break;
+		case '|':
+			last = 0;
+			break;
+		case '[':	/* a bracket expression is one atom */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+					char close = p[1];
+
+					for (p += 2; *p != '\0' && !(p[0] == close && p[1] == ']'); p++)
+						;
+					if (*p == '\0')
+						return 0;
+					p++;
+				}
+				p++;
+			}
+			if (*p == '\0')
+				return 0;
+			last = 1;
+			break;
+		case '\\':
+			if (p[1] != '\0')
+				p++;
+			last = 1;
+			break;
+		default:
+			last = 1;
+			break;
+		}
+		quant = 0;
+		p++;
+	}
+	return 0;
+}
+
 static struct cond *
 parse_prim(struct lex *lx)
 {
@@ -632,6 +735,12 @@ parse_prim(struct lex *lx)
 		}
 		if ((pat = strndup(lx->tok + 1, lx->len - 2)) == NULL) {
 			lex_nomem(lx);
+			goto fail;
+		}
+		if (regex_too_costly(pat)) {
+			free(pat);
+			lex_fail(lx, "regular expression too costly (adjacent or deeply "
+			    "nested repetitions)");
 			goto fail;
 		}
 		rc = regcomp(&c->re, pat, REG_EXTENDED);

@@ -349,8 +349,14 @@ parse_rtpmap(struct sdp_media *m, struct span v)
 	struct span		 name = span_cut(&enc, '/'), clock = span_cut(&enc, '/');
 	unsigned long long	 npt, nclock, nch = strcmp(m->type, "audio") == 0;
 
-	if (span_uint(pt, 127, &npt) || name.n == 0 || span_uint(clock, UINT_MAX, &nclock) ||
-	    (enc.n > 0 && span_uint(enc, 255, &nch)))
+	/* a missing clock rate ("a=rtpmap:31 LPC" in RFC 4475 esc01) is not
+	 * RFC 4566, but refusing the whole offer for it would be harsh: such a
+	 * line is ignored, and a static payload type keeps its own name */
+	if (span_uint(pt, 127, &npt) || name.n == 0)
+		return EINVAL;
+	if (clock.n == 0 && enc.n == 0)
+		return 0;
+	if (span_uint(clock, UINT_MAX, &nclock) || (enc.n > 0 && span_uint(enc, 255, &nch)))
 		return EINVAL;
 	for (size_t i = 0; i < m->nfmt; i++) {
 		struct sdp_fmt *f = &m->fmt[i];

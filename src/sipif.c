@@ -396,6 +396,11 @@ sipif_commit(struct cfg *prev, struct cfg *next)
 	memcpy(current, pending, npending * sizeof(*current));
 	ncurrent = npending;
 	npending = 0;
+	/* sofia's transports stop reading a message over this size before
+	 * parsing it (a datagram gets 413, a connection is closed): limit.h */
+	for (size_t i = 0; next != NULL && i < ncurrent; i++)
+		nta_agent_set_params(current[i]->agent,
+		    NTATAG_MAXSIZE((usize_t)next->global.max_message_size), TAG_END());
 	if (next == NULL)
 		drop_pending();
 }

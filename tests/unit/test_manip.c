@@ -367,6 +367,24 @@ test_compile_errors(void **state)
 	}
 	compile_err("any", "header.to.url.user regex ^9", "header.x", CFG_MA_ADD, "'1'", 0,
 	    "condition: regex needs a 'quoted' pattern at \"^9\"");
+	/* repetitions that make glibc's regcomp() copy an atom without bound
+	 * (fuzz_manip found "\\+++...": 2 GB) */
+	compile_err("any", "header.to.url.user regex '\\+++^+?1'", "header.x", CFG_MA_ADD,
+	    "'1'", 0, "condition: regular expression too costly (adjacent or deeply nested "
+	    "repetitions) at \"'\\+++^+?1'\"");
+	compile_err("any", "header.to.url.user regex '(a{100}){100}'", "header.x", CFG_MA_ADD,
+	    "'1'", 0, "condition: regular expression too costly (adjacent or deeply nested "
+	    "repetitions) at \"'(a{100}){100}'\"");
+	compile_err("any", "header.to.url.user regex '(((((((((((a+)+)+)+)+)+)+)+)+)+)+)'",
+	    "header.x", CFG_MA_ADD, "'1'", 0, "condition: regular expression too costly "
+	    "(adjacent or deeply nested repetitions) at "
+	    "\"'(((((((((((a+)+)+)+)+)+)+)+)+)+)+)'\"");
+	manip_rule_free(compile("any", "header.to.url.user regex '^\\+?1[0-9]{10}$'", "header.x",
+	    CFG_MA_ADD, "'1'", 0));
+	manip_rule_free(compile("any", "header.to.url.user regex '(a{10}|[+*?{]b*){100}'",
+	    "header.x", CFG_MA_ADD, "'1'", 0));
+	manip_rule_free(compile("any", "header.to.url.user regex '[[:digit:]]+(x|y)*z?'",
+	    "header.x", CFG_MA_ADD, "'1'", 0));
 	compile_err("any", "(header.to exists", "header.x", CFG_MA_ADD, "'1'", 0,
 	    "condition: expected ) at end");
 	compile_err("any", "header.to exists", "header.x", CFG_MA_ADD, "'1'", CFG_ROW_PREVIOUS,

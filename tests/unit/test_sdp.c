@@ -821,7 +821,6 @@ test_malformed(void **state)
 		"v=0\no=- 1 1 IN IP4 10.1.1.1\nc=IN IP4 "
 		    "1111111111222222222233333333334444444444555555555566666666667777\n" AUD,
 		HDR AUD "a=rtpmap:0\n",
-		HDR AUD "a=rtpmap:0 PCMU\n",
 		HDR AUD "a=rtpmap:0 PCMU/x\n",
 		HDR AUD "a=rtpmap:0 /8000\n",
 		HDR AUD "a=rtpmap:0 PCMU/8000/x\n",
@@ -848,6 +847,22 @@ test_malformed(void **state)
 }
 
 /* NUL bytes, a CR alone, and bodies past every bound. */
+/* An rtpmap without a clock rate (RFC 4475 esc01 has "a=rtpmap:31 LPC") is
+ * ignored, not a reason to refuse the offer: a static type keeps its name. */
+static void
+test_rtpmap_without_clock(void **state)
+{
+	struct sdp *s = parse(&p1, HDR AUD "a=rtpmap:0 PCMU\n"
+	    "m=video 3227 RTP/AVP 31 96\na=rtpmap:31 LPC\na=rtpmap:96 H264\n");
+
+	(void)state;
+	assert_int_equal(s->nmedia, 2);
+	assert_string_equal(s->media[0].fmt[0].encoding, "PCMU");
+	assert_int_equal(s->media[0].fmt[0].clock, 8000);
+	assert_string_equal(s->media[1].fmt[1].encoding, "");
+	assert_int_equal(s->media[1].fmt[1].clock, 0);
+}
+
 static void
 test_malformed_bytes_and_bounds(void **state)
 {
@@ -967,6 +982,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_small_buffer),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_rtpmap_without_clock),
 		cmocka_unit_test(test_malformed_bytes_and_bounds),
 		cmocka_unit_test(test_mutations),
 	};
