@@ -238,6 +238,7 @@ sip_ladder() {
 #               CONNECT (default sbcd 127.0.0.2:5061) from local 127.0.0.20,
 #               verifying the chain (ca.crt) and CHECK: ip:ADDR (default
 #               ip:127.0.0.2, sbc.crt's SAN) or host:NAME.
+#  VC_TLS_VERSION=TLSv1.2|TLSv1.3 pins both services to that one version.
 # Config, log and pid in DIR.  $STUNNEL_PID holds the pid (tracked).
 vc_stunnel_start() {
 	_d=$1; _cn=${2:-$SBC_WAN_IP:$SBC_WAN_PORT}; _ck=${3:-ip:$SBC_WAN_IP}
@@ -251,6 +252,10 @@ vc_stunnel_start() {
 	    -e "s|@VC@|$VC_IP:$VC_TLS_PORT|g" -e "s|@VC_IP@|$VC_IP|g" \
 	    -e "s|@UAS@|$VC_SIPP_IP:$VC_SIPP_PORT|g" -e "s|@OUT@|$VC_OUT_IP:$VC_OUT_PORT|g" \
 	    "$SIPDIR/stunnel_vc.conf.in" > "$_d/stunnel.conf"
+	# VC_TLS_VERSION=TLSv1.2 (or TLSv1.3): the VC speaks only that version
+	[ -n "${VC_TLS_VERSION:-}" ] && sed -i \
+	    "s/^sslVersionMin = .*/sslVersionMin = $VC_TLS_VERSION\\nsslVersionMax = $VC_TLS_VERSION/" \
+	    "$_d/stunnel.conf"
 	rm -f "$_d/stunnel.log" "$_d/stunnel.pid"
 	stunnel4 "$_d/stunnel.conf" > "$_d/stunnel.out" 2>&1 &
 	STUNNEL_PID=$!
