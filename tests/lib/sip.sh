@@ -79,9 +79,10 @@ _sipp_args() {
 	[ -n "${SIP_TP:-}" ] && _SIPP_TP=$SIP_TP
 	[ -n "${SIP_CONTACT:-}" ] && _SIPP_CT=$SIP_CONTACT
 	_SIPP_ARGS="-t $_tr -i $2 -p $3 -bind_local -mi $2 -ci $2 -cp $(($3 + 3000)) -nostdin \
-	    -trace_msg -message_file $T/$1.msg -trace_err -error_file $T/$1.err \
-	    -trace_stat -stf $T/$1.csv -trace_screen -screen_file $T/$1.screen \
-	    -trace_logs -log_file $T/$1.log"
+	    -trace_err -error_file $T/$1.err -trace_stat -stf $T/$1.csv"
+	# SIPP_LIGHT=1 (long runs): no message, screen or log traces
+	[ -n "${SIPP_LIGHT:-}" ] || _SIPP_ARGS="$_SIPP_ARGS -trace_msg -message_file $T/$1.msg \
+	    -trace_screen -screen_file $T/$1.screen -trace_logs -log_file $T/$1.log"
 }
 
 _sip_sf() { case $1 in /*) echo "$1" ;; *) echo "$SIPDIR/$1" ;; esac; }
