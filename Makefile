@@ -1,6 +1,6 @@
 # Makefile: build sbcd, install its Debian dependencies, make the lab PKI, run the tests.
 #
-#   make            build build/sbcd
+#   make            build build/sbcd and build/sbc-import
 #   make deps       install the Debian 12 packages the build, tests and benchmarks need
 #   make run        deps + build + lab, then sbcd in the foreground on conf/sbc.conf
 #   make check      deps + build + lab, then every test; ends with "N passed, N failed"
@@ -14,7 +14,7 @@ TEST_PKGS	:= cmocka
 DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
 		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
-		   baresip-core sox python3-cryptography
+		   baresip-core sox python3-cryptography sngrep tshark groff-base
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan
@@ -41,21 +41,48 @@ CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
 		   src/loop.c src/daemon.c src/reload.c src/tls.c src/sipif.c \
 		   src/pset.c src/cls.c src/route.c src/msgcopy.c src/relay.c \
 		   src/call.c src/sdp.c src/msec.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c \
-		   src/cdr.c
+		   src/cdr.c src/ctl.c src/metrics.c src/hep.c
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 
 SBCD_OBJS	:= $(SBCD_SRCS:src/%.c=$(B)/obj/%.o)
+# sbc-import: a separate program (the daemon never links the importer)
+IMPORT_OBJS	:= $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o \
+		   $(B)/obj/import_main.o
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
-UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr
+UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr \
+		   test_hep test_import
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all deps lab run check unit docs demo clean
+.PHONY: all deps lab run check unit docs demo clean man install
 
-all: $(B)/sbcd
+# make install: PREFIX and DESTDIR as usual; systemd units of locally built
+# software go to /etc/systemd/system (a package would use /lib/systemd/system)
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+DOCDIR		?= $(PREFIX)/share/doc/sbcd
+SYSCONFDIR	?= /etc
+UNITDIR		?= $(SYSCONFDIR)/systemd/system
+VERSION		:= $(shell sed -n 's/.*SBCD_VERSION "\(.*\)"/\1/p' include/version.h)
+MAN_PAGES	:= $(B)/man/sbcd.8 $(B)/man/sbcctl.8 $(B)/man/sbc.conf.5
+MAN_SED		= sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		      -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+# sbcctl reads the control socket's path from a configuration file
+CTL_OBJS	:= $(B)/obj/sbcctl.o $(B)/obj/cfg.o $(B)/obj/cfg_schema.o $(B)/obj/cfg_dump.o \
+		   $(B)/obj/obj.o $(B)/obj/log.o $(B)/obj/manip.o
+
+all: $(B)/sbcd $(B)/sbcctl $(B)/sbc-import
+
+$(B)/sbcctl: $(CTL_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(PKG_LIBS)
 
 $(B)/sbcd: $(SBCD_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(SBCD_OBJS) $(PKG_LIBS)
+
+$(B)/sbc-import: $(IMPORT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(IMPORT_OBJS)
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -65,6 +92,14 @@ $(B)/tests/%: tests/unit/%.c $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) \
 	    $(LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+# the importer's test also loads its output with the daemon's configuration code
+$(B)/tests/test_import: tests/unit/test_import.c $(CORE_OBJS) $(B)/obj/import.o $(B)/obj/import_map.o \
+		   $(B)/obj/import_out.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) \
+	    $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o $(LDFLAGS) $(PKG_LIBS) \
+	    $(TEST_LIBS)
 
 unit: $(UNIT_BINS)
 
@@ -106,7 +141,47 @@ docs: $(B)/sbcd
 	sh tests/lib/refdoc.sh $(B)/sbcd docs/configuration.md > docs/configuration.md.new
 	mv docs/configuration.md.new docs/configuration.md
 
+# man pages; sbc.conf(5) carries the key reference of this very binary
+man: $(MAN_PAGES)
+
+# always rebuilt: they carry PREFIX and SYSCONFDIR of the install at hand
+.PHONY: $(MAN_PAGES)
+
+$(B)/man/sbcd.8 $(B)/man/sbcctl.8: $(B)/man/%.8: docs/man/%.8 include/version.h
+	@mkdir -p $(@D)
+	$(MAN_SED) $< > $@
+
+$(B)/man/sbc.conf.5: docs/man/sbc.conf.5.in docs/man/reference.awk $(B)/sbcd
+	@mkdir -p $(@D)
+	$(B)/sbcd -S | awk -f docs/man/reference.awk > $@.ref
+	$(MAN_SED) -e '/^@REFERENCE@$$/{r $@.ref' -e 'd;}' $< > $@
+	rm -f $@.ref
+
+# The shipped configuration, with production paths instead of the lab's.
+$(B)/sbc.conf.example: conf/sbc.conf
+	sed -e 's|"\.\./build/run/sbcd.sock"|"/run/sbcd/sbcd.sock"|' \
+	    -e 's|"\.\./build/cdr.json"|"/var/log/sbcd/cdr.json"|' \
+	    -e 's|"\.\./build/lab/pki/|"tls/|g' $< > $@
+
+install: all man $(B)/sbc.conf.example
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/sbcd $(DESTDIR)$(SYSCONFDIR)/sbcd/tls
+	install -m 0755 $(B)/sbcd $(B)/sbcctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(B)/man/sbcd.8 $(B)/man/sbcctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(B)/man/sbc.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/etc/sbcd/|$(SYSCONFDIR)/sbcd/|g' \
+	    -e 's|file:/usr/local/share/doc/sbcd/|file:$(DOCDIR)/|' conf/sbcd.service \
+	    > $(DESTDIR)$(UNITDIR)/sbcd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sbcd.service
+	install -m 0644 conf/logrotate.d/sbcd $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sbcd
+	install -m 0640 $(B)/sbc.conf.example $(DESTDIR)$(SYSCONFDIR)/sbcd/sbc.conf.example
+	@# the administrator's file is never overwritten
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sbcd/sbc.conf ] || \
+	    install -m 0640 $(B)/sbc.conf.example $(DESTDIR)$(SYSCONFDIR)/sbcd/sbc.conf
+
 clean:
 	rm -rf build
 
--include $(SBCD_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(SBCD_OBJS:.o=.d) $(B)/obj/sbcctl.d $(IMPORT_OBJS:.o=.d) $(UNIT_BINS:=.d)

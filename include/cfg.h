@@ -154,6 +154,9 @@ struct cfg_global {
 	int		 syslog_facility;	/* LOG_DAEMON, LOG_LOCAL0.. */
 	const char	*control_socket;
 	const char	*metrics_listen;
+	const char	*hep_collector;	/* NULL or "": no HEP export */
+	int		 hep_capture_id;
+	const char	*hep_password;
 	const char	*cdr_file;
 	const char	*pid_file;
 	const char	*user_agent;

@@ -20,4 +20,12 @@ int loop_run(void);
 /* Ask the loop to return; safe from any callback (libevent or sofia). */
 void loop_stop(void);
 
+/*
+ * A tap on sofia's message trace (what a transport with TPTAG_LOG(1) writes
+ * to sofia's default log, in pieces): fn sees every piece first and returns
+ * 1 when it took it.  NULL removes the tap.
+ */
+typedef int (loop_trace_h)(const char *piece, void *arg);
+void loop_set_trace(loop_trace_h *fn, void *arg);
+
 #endif

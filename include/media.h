@@ -109,5 +109,11 @@ unsigned media_port(const struct media *m, enum media_side s);
 
 /* Ports in use, for the log, metrics and tests. */
 size_t media_ports_in_use(void);
+/* Ports of the realm's range in use (RTP and RTCP), for metrics. */
+size_t media_realm_in_use(const struct cfg_realm *realm);
+/* Every counter summed over every side of every anchor, past and present. */
+void media_totals(struct media_stats *st);
+/* "ip:port" the side's RTP goes to (signalled or latched), or ENOENT. */
+int media_peer(const struct media *m, enum media_side s, char *buf, size_t len);
 
 #endif

@@ -58,4 +58,14 @@ int sipif_is_own_address(const struct sockaddr *sa);
 /* Whether the interface was removed by a reload (it serves its calls only). */
 int sipif_retired(const struct sipif *sif);
 
+/* Turn sofia's message trace (TPTAG_LOG, read by hep.c) on or off on
+ * every interface, now and for those a reload creates. */
+void sipif_trace(int on);
+/*
+ * Our address and listening port for traffic with peer over transport: the
+ * one interface with that transport and family, or among several the one
+ * the kernel routes from.  0 or ENOENT.
+ */
+int sipif_local(int transport, const struct sockaddr *peer, struct sockaddr_storage *out);
+
 #endif

@@ -11,6 +11,7 @@
 #include "cdr.h"
 #include "cls.h"
 #include "log.h"
+#include "metrics.h"
 #include "loop.h"
 #include "obj.h"
 #include "reload.h"
@@ -63,6 +64,22 @@ addr_uri(su_home_t *home, const struct sockaddr *sa, int transport)
 	inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
 	port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 	return su_sprintf(home, "sip:[%s]:%d;transport=%s", ip, port, tp[transport]);
+}
+
+/* "ip:port" ("[ip]:port") of a socket address. */
+static void
+addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char ip[64];
+
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%d", ip, ntohs(((const struct sockaddr_in *)sa)->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%d", ip, ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
+	} else
+		snprintf(buf, len, "-");
 }
 
 /* ===== life cycle ===== */
@@ -219,6 +236,8 @@ call_release(struct call *call)
 		    (unsigned long long)st[1].lost, media_suite(call->media, MEDIA_B)[0] ? " " : "",
 		    media_suite(call->media, MEDIA_B));
 	}
+	if (call->t_answer.tv_sec == 0)
+		metrics_call_failed(call->irq != NULL ? nta_incoming_status(call->irq) : 0);
 	if (cdr_enabled())
 		call_cdr(call);
 	TAILQ_REMOVE(&calls, call, link);
@@ -615,6 +634,8 @@ b_invite_cb(void *magic, nta_outgoing_t *orq, const sip_t *sip)
 		call->final_sent = 1;
 		call->state = CS_CONFIRMED;
 		clock_gettime(CLOCK_REALTIME, &call->t_answer);
+		metrics_call_answered(call->src_ipg ? call->src_ipg->name : NULL,
+		    call->dst_ipg ? call->dst_ipg->name : NULL);
 		call_st_start(call, &call->b, sip);
 		call_st_start(call, &call->a, NULL);
 		CALL_LOG(info, call, &call->b, "answered (%d %s)", status, phrase);
@@ -822,6 +843,8 @@ send_invite(struct call *call)
 		return -1;
 	}
 	call->b_cseq = sip->sip_cseq->cs_seq;
+	if (call->b_callid == NULL && sip->sip_call_id != NULL)
+		call->b_callid = su_strdup(call->home, sip->sip_call_id->i_id);
 	call->b_acked = 0;
 	call->provisional = 0;
 	call->orq = nta_outgoing_mcreate(sipif_agent(sif), b_invite_cb, call,
@@ -1259,6 +1282,7 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 		    sip->sip_call_id ? sip->sip_call_id->i_id : "-", src->ip, src->port,
 		    csi->name, cls_result_str(cr), rule ? " by rule " : "", rule ? rule->name : "",
 		    csi->classification_failure_response ? "refused" : "dropped");
+		metrics_class_reject(csi->name);
 		if (csi->classification_failure_response == 0)
 			nta_msg_discard(agent, msg);
 		else
@@ -1290,9 +1314,12 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 		return;
 	}
 
+	if (m == sip_method_invite)
+		metrics_call_attempt(ipg->name);
 	if (draining && m == sip_method_invite) {
 		char ra[16];
 
+		metrics_call_failed(503);
 		snprintf(ra, sizeof(ra), "%d", cfg->global.drain_retry_after);
 		log_info("INVITE %s from ip group %s: refused, sbcd is draining",
 		    sip->sip_call_id ? sip->sip_call_id->i_id : "-", ipg->name);
@@ -1315,6 +1342,8 @@ request_cb(struct sipif *sif, msg_t *msg, sip_t *sip, const struct sipif_src *sr
 	if (route == NULL) {
 		log_info("%s %s from ip group %s: no route", ri.method,
 		    sip->sip_call_id ? sip->sip_call_id->i_id : "-", ipg->name);
+		if (m == sip_method_invite)
+			metrics_call_failed(404);
 		nta_msg_treply(agent, msg, 404, "No Route", TAG_END());
 		return;
 	}
@@ -1330,10 +1359,42 @@ call_drain(void)
 	draining = 1;
 }
 
+void
+call_undrain(void)
+{
+	draining = 0;
+}
+
 int
 call_draining(void)
 {
 	return draining;
+}
+
+/* End one call: BYE when answered, 503 and CANCEL while ringing. */
+static void
+hangup_one(struct call *call, const char *why)
+{
+	if (call->state >= CS_TERMINATING)
+		return;
+	call->ended_by = "sbcd";
+	if (call->state == CS_CONFIRMED) {
+		call->bye_reason = "SIP;cause=503;text=\"sbcd shutting down\"";
+		call_terminate(call, NULL, why);
+		return;
+	}
+	/* still ringing: as if the caller cancelled, and told why */
+	CALL_LOG(info, call, NULL, "%s: given up while ringing", why);
+	if (!call->final_sent && call->irq != NULL)
+		nta_incoming_treply(call->irq, SIP_503_SERVICE_UNAVAILABLE,
+		    SIPTAG_SERVER_STR(call->cfg->global.user_agent), TAG_END());
+	call->final_sent = 1;
+	call->cancelled = 1;
+	snprintf(call->reason, sizeof(call->reason), "%s", why);
+	if (call->orq != NULL && call->provisional)
+		nta_outgoing_cancel(call->orq);
+	else
+		call_release(call);
 }
 
 void
@@ -1343,27 +1404,125 @@ call_hangup_all(const char *why)
 
 	for (call = TAILQ_FIRST(&calls); call != NULL; call = next) {
 		next = TAILQ_NEXT(call, link);
-		if (call->state >= CS_TERMINATING)
-			continue;
-		call->ended_by = "sbcd";
-		if (call->state == CS_CONFIRMED) {
-			call->bye_reason = "SIP;cause=503;text=\"sbcd shutting down\"";
-			call_terminate(call, NULL, why);
-			continue;
-		}
-		/* still ringing: as if the caller cancelled, and told why */
-		CALL_LOG(info, call, NULL, "%s: given up while ringing", why);
-		if (!call->final_sent && call->irq != NULL)
-			nta_incoming_treply(call->irq, SIP_503_SERVICE_UNAVAILABLE,
-			    SIPTAG_SERVER_STR(call->cfg->global.user_agent), TAG_END());
-		call->final_sent = 1;
-		call->cancelled = 1;
-		snprintf(call->reason, sizeof(call->reason), "%s", why);
-		if (call->orq != NULL && call->provisional)
-			nta_outgoing_cancel(call->orq);
-		else
-			call_release(call);
+		hangup_one(call, why);
 	}
+}
+
+static struct call *
+call_find(unsigned id)
+{
+	struct call *call;
+
+	TAILQ_FOREACH(call, &calls, link)
+		if (call->id == id)
+			return call;
+	return NULL;
+}
+
+int
+call_hangup(unsigned id, const char *why)
+{
+	struct call *call = call_find(id);
+
+	if (call == NULL || call->state >= CS_TERMINATING)
+		return ENOENT;
+	hangup_one(call, why);
+	return 0;
+}
+
+/* ===== views for the control socket and the metrics ===== */
+
+static const char *
+state_str(enum call_state st)
+{
+	static const char *const names[] = {
+		"routing", "early", "confirmed", "terminating", "done",
+	};
+
+	return names[st];
+}
+
+static double
+secs_since(const struct timespec *t, const struct timespec *now)
+{
+	return (double)(now->tv_sec - t->tv_sec) + (now->tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void
+leg_info(const struct call *call, const struct leg *leg, struct call_leg_info *li)
+{
+	enum media_side s = leg->side == 'A' ? MEDIA_A : MEDIA_B;
+
+	li->sip_interface = leg->sif ? sipif_name(leg->sif) : NULL;
+	li->ip_group = leg->ipg ? leg->ipg->name : NULL;
+	li->profile = leg->profile ? leg->profile->name : NULL;
+	li->transport = leg->sif ? cfg_transport_str(leg->transport) : NULL;
+	li->peer[0] = '\0';
+	if (leg->side == 'A')
+		addr_str((const struct sockaddr *)&call->a_src, li->peer, sizeof(li->peer));
+	else if (call->have_dest)
+		snprintf(li->peer, sizeof(li->peer), "%s", call->dest.uri);
+	li->call_id = leg->side == 'A' ? sip_object(call->invite)->sip_call_id->i_id :
+	    call->b_callid;
+	li->local_tag = leg->nleg ? nta_leg_get_tag(leg->nleg) : NULL;
+	li->remote_tag = leg->nleg ? nta_leg_get_rtag(leg->nleg) : NULL;
+	li->session_expires = leg->st_interval;
+	li->sbcd_refreshes = leg->st_ours;
+	li->media_port = call->media ? media_port(call->media, s) : 0;
+	li->media_peer[0] = '\0';
+	li->suite = "";
+	memset(&li->media, 0, sizeof(li->media));
+	if (li->media_port != 0) {
+		media_peer(call->media, s, li->media_peer, sizeof(li->media_peer));
+		li->suite = media_suite(call->media, s);
+		media_stats(call->media, s, &li->media);
+	}
+}
+
+static void
+call_info_fill(const struct call *call, struct call_info *ci)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	ci->id = call->id;
+	ci->state = state_str(call->state);
+	ci->age = secs_since(&call->t_start, &now);
+	ci->talk = call->t_answer.tv_sec ? secs_since(&call->t_answer, &now) : 0;
+	ci->src_ip_group = call->src_ipg ? call->src_ipg->name : NULL;
+	ci->dst_ip_group = call->dst_ipg ? call->dst_ipg->name : NULL;
+	ci->route = call->route ? call->route->name : NULL;
+	ci->caller_in = call->rx_src;
+	ci->callee_in = call->rx_dst;
+	ci->caller_out = call->tx_src;
+	ci->callee_out = call->tx_dst;
+	ci->codec = call->media ? media_codec(call->media) : "";
+	leg_info(call, &call->a, &ci->leg[0]);
+	leg_info(call, &call->b, &ci->leg[1]);
+}
+
+void
+call_walk(call_walk_h *cb, void *arg)
+{
+	struct call_info	 ci;
+	struct call		*call;
+
+	TAILQ_FOREACH(call, &calls, link) {
+		call_info_fill(call, &ci);
+		if (cb(&ci, arg) != 0)
+			break;
+	}
+}
+
+int
+call_lookup(unsigned id, struct call_info *ci)
+{
+	struct call *call = call_find(id);
+
+	if (call == NULL)
+		return ENOENT;
+	call_info_fill(call, ci);
+	return 0;
 }
 
 /* ===== in-dialog requests land here through each leg ===== */

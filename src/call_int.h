@@ -74,6 +74,7 @@ struct call {
 	nta_outgoing_t		*orq;	/* B's INVITE, current attempt */
 	nta_outgoing_t		*tagged;	/* its early dialog for PRACK */
 	uint32_t		 b_cseq;	/* CSeq of B's INVITE, for its ACK */
+	char			*b_callid;	/* Call-ID of the B leg, once sent */
 	int			 b_sdp;	/* our INVITE to B carried a body */
 	int			 b_acked;
 	int			 b_retry;	/* the next INVITE to B stays in B's dialog */

@@ -141,6 +141,13 @@ const struct cfg_field cfg_global_fields[] = {
 	    "/run/sbcd/sbcd.sock", "Unix socket for sbcctl, created owner-only."),
 	F_STR("metrics_listen", struct cfg_global, metrics_listen, 0, "127.0.0.1:9090",
 	    "Address:port of the Prometheus metrics listener; empty disables it."),
+	F_STR("hep_collector", struct cfg_global, hep_collector, 0, NULL,
+	    "IP:port of a HEP v3 collector (Homer, sngrep -L) that gets a copy of every SIP "
+	    "message sbcd sends and receives, SRTP keys and digest responses masked; empty: none."),
+	F_INT("hep_capture_id", struct cfg_global, hep_capture_id, 0, 2001, 0, 2147483647,
+	    "Capture agent ID in the HEP packets."),
+	F_SECRET("hep_password", struct cfg_global, hep_password,
+	    "HEP authentication key sent to the collector; never logged, masked by -T."),
 	F_PATH("cdr_file", struct cfg_global, cdr_file, 0, NULL,
 	    "File that receives one JSON line per call attempt; empty disables CDRs."),
 	F_PATH("pid_file", struct cfg_global, pid_file, CFF_RESTART, NULL,
@@ -934,6 +941,15 @@ cfg_check_all(struct cfg_ctx *ctx, struct cfg *cfg)
 	    port == 0))
 		cfg_row_error(ctx, cfg->global.line, "global.metrics_listen",
 		    "\"%s\" is not address:port", cfg->global.metrics_listen);
+	if (cfg->global.hep_collector != NULL && cfg->global.hep_collector[0] != '\0') {
+		struct in6_addr a;
+
+		if (cfg_split_hostport(cfg->global.hep_collector, host, sizeof(host), &port) != 0 ||
+		    port == 0 || (inet_pton(AF_INET, host, &a) != 1 &&
+		    inet_pton(AF_INET6, host, &a) != 1))
+			cfg_row_error(ctx, cfg->global.line, "global.hep_collector",
+			    "\"%s\" is not IP:port", cfg->global.hep_collector);
+	}
 	if (cfg->n_sip_interfaces == 0)
 		cfg_row_error(ctx, 0, "sip_interfaces", "at least one SIP interface is needed");
 }

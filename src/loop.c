@@ -92,18 +92,12 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
  * not break the one-line-per-event rule.
  */
 static void
-sofia_logger(void *stream, char const *fmt, va_list ap)
+sofia_feed(const char *piece)
 {
 	static char	 line[1024];
 	static size_t	 len;
-	char		 piece[1024];
-	int		 n;
 
-	(void)stream;
-	n = vsnprintf(piece, sizeof(piece), fmt, ap);
-	if (n < 0)
-		return;
-	for (char *p = piece; *p; p++) {
+	for (const char *p = piece; *p; p++) {
 		if (*p == '\n' || len == sizeof(line) - 1) {
 			line[len] = '\0';
 			if (len > 0)
@@ -115,13 +109,53 @@ sofia_logger(void *stream, char const *fmt, va_list ap)
 	}
 }
 
+static void
+sofia_logger(void *stream, char const *fmt, va_list ap)
+{
+	char	piece[2560];
+	int	n;
+
+	(void)stream;
+	n = vsnprintf(piece, sizeof(piece), fmt, ap);
+	if (n >= 0)
+		sofia_feed(piece);
+}
+
+/* sofia's default log also carries the message trace of TPTAG_LOG */
+static loop_trace_h	*trace_h;
+static void		*trace_arg;
+
+static void
+sofia_default_logger(void *stream, char const *fmt, va_list ap)
+{
+	char	piece[2560];
+	int	n;
+
+	(void)stream;
+	n = vsnprintf(piece, sizeof(piece), fmt, ap);
+	if (n < 0)
+		return;
+	if (trace_h != NULL && trace_h(piece, trace_arg))
+		return;
+	sofia_feed(piece);
+}
+
+void
+loop_set_trace(loop_trace_h *fn, void *arg)
+{
+	trace_h = fn;
+	trace_arg = arg;
+}
+
 /*
  * sofia's message log and dumps print every SIP message whole, SDES keys
  * (a=crypto) and Authorization headers included, and they are switched on
  * from the environment (tport_open_log reads these when an agent's
  * transports are made).  A daemon must never write those: the switches
  * are removed before any transport exists, and said so once.  The *_DEBUG
- * levels stay usable; they print events, not messages.
+ * levels stay usable; they print events, not messages.  sbcd's own HEP
+ * export turns the trace on with TPTAG_LOG and masks it (hep.c); these
+ * switches would bypass that.
  */
 static void
 sofia_no_message_log(void)
@@ -149,7 +183,7 @@ loop_init(void)
 	sofia_no_message_log();
 	if (su_init() != 0)
 		return EIO;
-	su_log_redirect(su_log_default, sofia_logger, NULL);
+	su_log_redirect(su_log_default, sofia_default_logger, NULL);
 	su_log_redirect(nta_log, sofia_logger, NULL);
 	su_log_redirect(tport_log, sofia_logger, NULL);
 	su_log_redirect(sresolv_log, sofia_logger, NULL);

@@ -11,10 +11,13 @@
 #include "call.h"
 #include "cdr.h"
 #include "cfg.h"
+#include "ctl.h"
 #include "daemon.h"
+#include "hep.h"
 #include "log.h"
 #include "loop.h"
 #include "media.h"
+#include "metrics.h"
 #include "pset.h"
 #include "reload.h"
 #include "tls.h"
@@ -74,30 +77,39 @@ apply_logging(const struct cfg *cfg)
 	log_set_level(opt_debug ? LOG_LEVEL_DEBUG : (enum log_level)cfg->global.log_level);
 }
 
-static void
-on_sighup(evutil_socket_t sig, short what, void *arg)
+/* The reload of SIGHUP and of "sbcctl reload": 0, or EINVAL with diag filled. */
+static int
+run_reload(struct cfg_diag *diag)
 {
-	struct cfg_diag	diag;
-	int		err;
+	int err;
 
-	(void)sig; (void)what; (void)arg;
-	log_info("SIGHUP: reloading %s", reload_current()->path);
 	daemon_notify_reloading();
-	cfg_diag_init(&diag);
-	err = reload_run(&diag);
+	err = reload_run(diag);
 	if (err) {
-		print_diag(&diag, 1);
+		print_diag(diag, 1);
 		log_err("reload failed with %zu error(s); still running the "
-		    "configuration loaded before", diag.n - diag.nwarn);
+		    "configuration loaded before", diag->n - diag->nwarn);
 		daemon_notify("READY=1\nSTATUS=reload failed: %zu error(s), running "
-		    "the previous configuration", diag.n - diag.nwarn);
+		    "the previous configuration", diag->n - diag->nwarn);
 	} else {
-		for (size_t i = 0; i < diag.n; i++)
-			log_warnx("%s", diag.msgs[i]);
+		for (size_t i = 0; i < diag->n; i++)
+			log_warnx("%s", diag->msgs[i]);
 		apply_logging(reload_current());
 		log_info("reload done: new configuration active");
 		daemon_notify("READY=1\nSTATUS=running, configuration reloaded");
 	}
+	return err;
+}
+
+static void
+on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	struct cfg_diag	diag;
+
+	(void)sig; (void)what; (void)arg;
+	log_info("SIGHUP: reloading %s", reload_current()->path);
+	cfg_diag_init(&diag);
+	run_reload(&diag);
 	cfg_diag_free(&diag);
 }
 
@@ -110,6 +122,7 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
 static struct event	*ev_drain;
 static struct timespec	 drain_end;
 static int		 drain_hung_up;
+static int		 terminating;	/* a SIGTERM drain is under way */
 
 static double
 secs_until(const struct timespec *t)
@@ -158,12 +171,13 @@ on_sigterm(evutil_socket_t sig, short what, void *arg)
 	int				 timeout = reload_current()->global.drain_timeout;
 
 	(void)what; (void)arg;
-	if (sig == SIGINT || call_draining() || call_count() == 0 || timeout == 0) {
+	if (sig == SIGINT || terminating || call_count() == 0 || timeout == 0) {
 		log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 		daemon_notify("STOPPING=1\nSTATUS=stopping");
 		loop_stop();
 		return;
 	}
+	terminating = 1;
 	call_drain();
 	clock_gettime(CLOCK_MONOTONIC, &drain_end);
 	drain_end.tv_sec += timeout;
@@ -283,6 +297,8 @@ main(int argc, char *argv[])
 	call_init();
 	pset_init();
 	cdr_init();
+	metrics_init();
+	hep_init();
 	cfg_diag_init(&diag);
 	err = reload_start(conf, cfg, &diag);
 	if (err) {
@@ -291,6 +307,14 @@ main(int argc, char *argv[])
 	}
 	cfg_diag_free(&diag);
 	cfg = reload_current();
+	{
+		static const struct ctl_ops ctl_ops = { .reload = run_reload };
+
+		if ((err = ctl_start(cfg->global.control_socket, &ctl_ops)) != 0)
+			fatalx("%s:%d: global.control_socket: cannot listen on \"%s\": %s",
+			    cfg->path, cfg->global.line, cfg->global.control_socket,
+			    strerror(err));
+	}
 	if (cfg->global.pid_file != NULL) {
 		pid_file = strdup(cfg->global.pid_file);
 		if ((err = daemon_pidfile_write(pid_file)) != 0)
@@ -336,9 +360,12 @@ main(int argc, char *argv[])
 	event_free(ev_usr1);
 	event_free(ev_term);
 	event_free(ev_int);
+	ctl_fini();
 	call_fini();
 	reload_fini();
 	cdr_fini();
+	metrics_fini();
+	hep_fini();
 	media_fini();
 	tls_fini();
 	loop_fini();

@@ -131,6 +131,7 @@ struct media {
 };
 
 static LIST_HEAD(, media)	medias = LIST_HEAD_INITIALIZER(medias);
+static struct media_stats	retired;	/* counters of anchors already freed */
 static struct event		*sweep_ev;
 
 static double
@@ -291,6 +292,19 @@ media_new(struct media **out, unsigned call_id, media_timeout_h *timeout_h, void
 	return 0;
 }
 
+static void
+stats_add(struct media_stats *to, const struct media_stats *st)
+{
+	to->pkts_in += st->pkts_in;
+	to->bytes_in += st->bytes_in;
+	to->pkts_out += st->pkts_out;
+	to->bytes_out += st->bytes_out;
+	to->dropped += st->dropped;
+	to->auth_failures += st->auth_failures;
+	to->lost += st->lost;
+	to->late += st->late;
+}
+
 struct media *
 media_free(struct media *m)
 {
@@ -298,6 +312,7 @@ media_free(struct media *m)
 		return NULL;
 	LIST_REMOVE(m, link);
 	for (int i = 0; i < 2; i++) {
+		stats_add(&retired, &m->s[i].st);
 		side_close(&m->s[i]);
 		side_keys_clear(&m->s[i]);
 		free(m->s[i].last_sdp);
@@ -1058,6 +1073,59 @@ void
 media_stats(const struct media *m, enum media_side s, struct media_stats *st)
 {
 	*st = m->s[s].st;
+}
+
+void
+media_totals(struct media_stats *st)
+{
+	const struct media *m;
+
+	*st = retired;
+	LIST_FOREACH(m, &medias, link)
+		for (int i = 0; i < 2; i++)
+			stats_add(st, &m->s[i].st);
+	st->last_rx = 0;
+}
+
+size_t
+media_realm_in_use(const struct cfg_realm *realm)
+{
+	const struct portmap	*pm;
+	const struct cfg_ip	*ip = &realm->interface->address;
+	size_t			 alen = ip->family == AF_INET ? 4 : 16, n = 0;
+
+	LIST_FOREACH(pm, &portmaps, link) {
+		if (pm->family != ip->family || memcmp(pm->addr, &ip->u, alen) != 0)
+			continue;
+		for (int p = realm->port_start; p <= realm->port_end && p < 65536; p++)
+			n += (size_t)port_used(pm, (unsigned)p);
+	}
+	return n;
+}
+
+int
+media_peer(const struct media *m, enum media_side s, char *buf, size_t len)
+{
+	const struct side	*sd = &m->s[s];
+	char			 host[INET6_ADDRSTRLEN];
+	int			 port;
+
+	if (!sd->have_peer || len == 0)
+		return ENOENT;
+	if (sd->peer[0].ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&sd->peer[0];
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+		snprintf(buf, len, "[%s]:%d", host, port);
+	} else {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&sd->peer[0];
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+		snprintf(buf, len, "%s:%d", host, port);
+	}
+	return 0;
 }
 
 const char *

@@ -38,6 +38,7 @@ struct sipif {
 	int		 retired;	/* removed by a reload: takes no new requests */
 };
 
+static int		 trace_on;	/* sofia's message trace (HEP) */
 static sipif_request_h	*request_h;
 static void		*request_arg;
 static struct sipif	*current[MAX_SIPIF];	/* one reference each */
@@ -270,6 +271,8 @@ sipif_create(const struct cfg_sipif *c, struct sipif **out, struct cfg_diag *dia
 		err = errno ? errno : ENOMEM;
 		goto out;
 	}
+	if (trace_on)
+		nta_agent_set_params(sif->agent, TPTAG_LOG(1), TAG_END());
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		int port = order[i].tp == CFG_TP_UDP ? c->udp_port : c->tcp_port;
 
@@ -417,4 +420,75 @@ sipif_init(sipif_request_h *h, void *arg)
 	request_h = h;
 	request_arg = arg;
 	reload_register(&sipif_hooks);
+}
+
+void
+sipif_trace(int on)
+{
+	trace_on = on;
+	for (size_t i = 0; i < ncurrent; i++)
+		nta_agent_set_params(current[i]->agent, TPTAG_LOG(on), TAG_END());
+}
+
+/* The local address the kernel picks toward peer, or ENOENT. */
+static int
+route_source(const struct sockaddr *peer, struct sockaddr_storage *src)
+{
+	socklen_t	len = sizeof(*src);
+	int		fd, err = 0;
+
+	fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return errno;
+	if (connect(fd, peer, peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)src, &len) != 0)
+		err = errno ? errno : ENOENT;
+	close(fd);
+	return err;
+}
+
+int
+sipif_local(int transport, const struct sockaddr *peer, struct sockaddr_storage *out)
+{
+	const struct sipif	*cand[MAX_SIPIF], *pick = NULL;
+	size_t			 n = 0;
+
+	for (size_t i = 0; i < ncurrent; i++)
+		if (!current[i]->retired && current[i]->family == peer->sa_family &&
+		    transport >= 0 && transport < 3 && current[i]->contact[transport] != NULL)
+			cand[n++] = current[i];
+	if (n == 0)
+		return ENOENT;
+	pick = cand[0];
+	if (n > 1) {
+		struct sockaddr_storage src;
+
+		if (route_source(peer, &src) == 0)
+			for (size_t i = 0; i < n; i++) {
+				const void *a = src.ss_family == AF_INET ?
+				    (const void *)&((struct sockaddr_in *)&src)->sin_addr :
+				    (const void *)&((struct sockaddr_in6 *)&src)->sin6_addr;
+
+				if (memcmp(cand[i]->addr, a, src.ss_family == AF_INET ? 4 : 16) == 0) {
+					pick = cand[i];
+					break;
+				}
+			}
+	}
+	memset(out, 0, sizeof(*out));
+	if (pick->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)out;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, pick->addr, 4);
+		sin->sin_port = htons((uint16_t)pick->port[transport]);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, pick->addr, 16);
+		sin6->sin6_port = htons((uint16_t)pick->port[transport]);
+	}
+	return 0;
 }

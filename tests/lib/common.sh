@@ -18,10 +18,11 @@ scratch() {
 }
 
 # lab_conf DEST: conf/sbc.conf with its lab paths made absolute, so the copy
-# can live anywhere
+# can live anywhere, and the control socket beside it
 lab_conf() {
 	# tests stop sbcd at once (no drain), 170-drain sets its own deadline
-	sed -e "s|\"\\.\\./build/|\"$ROOT/build/|g" \
+	sed -e "s|control_socket = \"[^\"]*\"|control_socket = \"$(dirname "$1")/sbcd.sock\"|" \
+	    -e "s|\"\\.\\./build/|\"$ROOT/build/|g" \
 	    -e "s|^global = {|global = {\\n  drain_timeout = 0;|" "$ROOT/conf/sbc.conf" > "$1"
 }
 
