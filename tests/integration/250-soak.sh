@@ -65,20 +65,27 @@ media_ports() {
 	    awk '{ n = split($4, a, ":"); p = a[n] + 0 } p >= 20000 && p < 40000 { c++ } END { print c + 0 }'
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SBCD_PID/status"; }
-# calls in progress: sbcctl once it exists (the control CLI), else the
-# INVITEs sbcd routed minus the CDR lines written when a call ends
+# calls in progress: the control CLI's count when build/sbcctl is there,
+# else the INVITEs sbcd routed minus the CDR lines written when a call ends
 calls_up() {
-	if [ -x "$SBCCTL" ] && "$SBCCTL" -s "$SOCK" status --json > "$T/status.json" 2>/dev/null; then
-		# LEAD: switch to the control CLI here once `sbcctl status --json` lands
-		sed -n 's/.*"calls"[^0-9]*\([0-9]*\).*/\1/p' "$T/status.json" | head -n 1
-		return
+	if [ -x "$SBCCTL" ] && "$SBCCTL" -s "$SOCK" --json status > "$T/status.json" 2>/dev/null; then
+		/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["calls"])' \
+		    "$T/status.json" 2>/dev/null && return
 	fi
 	_in=$(grep -c ' INVITE sip:.* via sip:' "$T/sbcd.log")
 	_out=$(wc -l < "$T/cdr.json" 2>/dev/null || echo 0)
 	echo $((_in - _out))
 }
+# sbcd's own count of media ports (sbcctl), or "-" without sbcctl
+ctl_ports() {
+	if [ -x "$SBCCTL" ] && "$SBCCTL" -s "$SOCK" --json status > "$T/status.json" 2>/dev/null; then
+		/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["media_ports_in_use"])' \
+		    "$T/status.json" 2>/dev/null && return
+	fi
+	echo -
+}
 snapshot() {	# snapshot NAME: fds ports rss calls into $T/NAME.snap and $NAME_*
-	echo "fds=$(fds) ports=$(media_ports) rss=$(rss_kb) calls=$(calls_up)" > "$T/$1.snap"
+	echo "fds=$(fds) ports=$(media_ports) rss=$(rss_kb) calls=$(calls_up) ctlports=$(ctl_ports)" > "$T/$1.snap"
 	cat "$T/$1.snap"
 }
 
@@ -101,7 +108,7 @@ calls warmup "$WARMUP" "$RATE"; rc=$?
 check "warm-up: $WARMUP calls with media complete ($(sipp_failed warmup) failed)" test $rc -eq 0
 settle
 eval "$(snapshot before | sed 's/\([a-z]*\)=/b_\1=/g')"
-echo "# before: fds $b_fds, media ports $b_ports, RSS $b_rss kB, calls $b_calls"
+echo "# before: fds $b_fds, media ports $b_ports (sbcctl: $b_ctlports), RSS $b_rss kB, calls $b_calls"
 
 # the peak during the run, sampled each second: the counters do see the
 # calls' ports and sockets, so "back to the baseline" means something
@@ -122,7 +129,7 @@ check "soak: $CALLS calls with media complete, $(sipp_calls soak) ok, $(sipp_fai
 
 settle
 eval "$(snapshot after | sed 's/\([a-z]*\)=/a_\1=/g')"
-echo "# after:  fds $a_fds, media ports $a_ports, RSS $a_rss kB, calls $a_calls"
+echo "# after:  fds $a_fds, media ports $a_ports (sbcctl: $a_ctlports), RSS $a_rss kB, calls $a_calls"
 
 n=$(grep -c 'media PCMU: A in' "$T/sbcd.log")
 withmedia=$(grep 'media PCMU: A in' "$T/sbcd.log" | awk '$0 ~ /A in [1-9][0-9]* out [1-9]/ && $0 ~ /B in [1-9][0-9]* out [1-9]/' | wc -l)
@@ -133,6 +140,8 @@ check "soak: the CDR file has one line per call ($(wc -l < "$T/cdr.json"))" \
 check "after the soak: calls in progress back to $b_calls ($a_calls)" test "$a_calls" = "$b_calls"
 check "after the soak: open fds back to $b_fds ($a_fds)" test "$a_fds" -eq "$b_fds"
 check "after the soak: media ports in use back to $b_ports ($a_ports)" test "$a_ports" -eq "$b_ports"
+[ "$a_ctlports" != - ] && check "after the soak: sbcd's own count of media ports back to $b_ctlports ($a_ctlports)" \
+    test "$a_ctlports" = "$b_ctlports"
 # RSS: after the warm-up glibc's arenas and sofia's/libsrtp's pools have
 # their working size; what may still grow is fragmentation at the
 # concurrency peak.  A leak of 200 bytes a call is 4 MB in 20,000 calls.
