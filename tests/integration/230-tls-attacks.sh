@@ -18,11 +18,11 @@ VC_NAME=lab.voiceconnector.chime.test
 
 start_sbcd() {
 	"$SBCD" -D -f "$1" > "$2" 2>&1 &
-	SBCD_PID=$!
+	SBCD_PID=$! SBCD_LOG=$2
 	sip_track $SBCD_PID
 	wait_for "started on" "$2" 5
 }
-stop_sbcd() { kill -TERM $SBCD_PID; wait $SBCD_PID 2>/dev/null; _sip_untrack $SBCD_PID; }
+stop_sbcd() { sbcd_stop_clean $SBCD_PID "$SBCD_LOG"; }
 
 # ---- certificates: the lab CA's good one (vc), a wrong name (sbc), a
 # self-signed one with the right name, and one the lab CA signed that

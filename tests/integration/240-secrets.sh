@@ -72,7 +72,7 @@ pbx_uac c1 uac_basic.xml; rc=$?
 sipp_wait $U 5; urc=$?
 check "digest call: completes, the VC verified the response (sipp $rc, $urc)" test $rc -eq 0 -a $urc -eq 0
 
-kill -TERM $SBCD_PID; wait $SBCD_PID 2>/dev/null; _sip_untrack $SBCD_PID
+sbcd_stop_clean $SBCD_PID "$T/sbcd.log"
 "$SBCD" -T -f "$T/sbc.conf" > "$T/dump.conf" 2>&1
 
 # ---- the secrets, from the peers' own records
