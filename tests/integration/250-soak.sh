@@ -161,6 +161,7 @@ if [ -n "${SOAK_VALGRIND:-}" ]; then
 		VCALLS=${SOAK_VALGRIND_CALLS:-200}
 		: > "$T/cdr.json"
 		valgrind --leak-check=full --show-leak-kinds=definite,indirect \
+		    --suppressions="$ROOT/tests/lib/valgrind.supp" \
 		    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 		    --log-file="$T/valgrind.log" "$SBCD" -D -f "$T/sbc.conf" > "$T/sbcd-vg.log" 2>&1 &
 		SBCD_PID=$!
