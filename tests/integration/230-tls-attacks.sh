@@ -106,6 +106,17 @@ done
 sleep 5.5
 check "a second round later the refused addresses are still down, the good ones up" \
     test "$(grep -c 'PS-VC: .* is down' "$L")" -eq 4 -a "$(grep -c 'PS-VC: .* is up' "$L")" -eq 2
+# the control CLI shows the same
+CTL=$(dirname "$SBCD")/sbcctl
+if [ -x "$CTL" ]; then
+	"$CTL" -s "$T/sbcd.sock" --json proxies > "$T/proxies.json" 2>&1
+	states=$(/usr/bin/python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["proxies"]
+print(" ".join("%s=%s" % (p["address"].split(":")[0], p["state"])
+    for p in sorted(r, key=lambda p: p["address"]) if p["proxy_set"] == "PS-VC"))' "$T/proxies.json")
+	check "sbcctl proxies: the four refused addresses down, TLS 1.2 and 1.3 up ($states)" test \
+	    "$states" = "127.0.0.24=down 127.0.0.25=down 127.0.0.26=down 127.0.0.27=down 127.0.0.28=up 127.0.0.29=up"
+fi
 stop_sbcd
 
 # ---- calls over TLS 1.2 and TLS 1.3 (stunnel pinned to one version)
