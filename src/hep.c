@@ -200,6 +200,7 @@ static struct {
 	uint64_t		 usec;
 	size_t			 len;
 	int			 overflow;
+	int			 skip;	/* a message whose stamp we cannot read: swallow it */
 	char			 buf[MSG_MAX];
 } tr;
 
@@ -256,6 +257,7 @@ tr_stamp(const char *piece)
 	tr.usec = now_usec();
 	tr.len = 0;
 	tr.overflow = 0;
+	tr.skip = 0;
 	tr.in_msg = 1;
 	tr.line_start = 1;
 	return 0;
@@ -328,14 +330,33 @@ trace_cb(const char *piece, void *arg)
 	size_t n = strlen(piece);
 
 	(void)arg;
-	if (!tr.in_msg)
-		return tr_stamp(piece) == 0;
+	if (!tr.in_msg) {
+		unsigned long bytes;
+		char what[8];
+
+		if (tr_stamp(piece) == 0)
+			return 1;
+		/* a trace we cannot place still never reaches the log (keys) */
+		if (sscanf(piece, "%7s %lu bytes ", what, &bytes) == 2 &&
+		    (strcmp(what, "recv") == 0 || strcmp(what, "send") == 0)) {
+			tr.in_msg = 1;
+			tr.skip = 1;
+			tr.line_start = 1;
+			ndropped++;
+			return 1;
+		}
+		return 0;
+	}
 	/* the closing separator, after a line break or after an unfinished line */
 	if (strcmp(piece, "   " TRACE_SEP) == 0 || strcmp(piece, "\n   " TRACE_SEP) == 0) {
-		tr_send();
+		if (!tr.skip)
+			tr_send();
 		tr.in_msg = 0;
+		tr.skip = 0;
 		return 1;
 	}
+	if (tr.skip)
+		return 1;
 	if (strcmp(piece, "\n") == 0) {
 		tr_add("\r\n", 2);
 		tr.line_start = 1;
