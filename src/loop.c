@@ -147,6 +147,32 @@ loop_set_trace(loop_trace_h *fn, void *arg)
 	trace_arg = arg;
 }
 
+/*
+ * sofia's message log and dumps print every SIP message whole, SDES keys
+ * (a=crypto) and Authorization headers included, and they are switched on
+ * from the environment (tport_open_log reads these when an agent's
+ * transports are made).  A daemon must never write those: the switches
+ * are removed before any transport exists, and said so once.  The *_DEBUG
+ * levels stay usable; they print events, not messages.  sbcd's own HEP
+ * export turns the trace on with TPTAG_LOG and masks it (hep.c); these
+ * switches would bypass that.
+ */
+static void
+sofia_no_message_log(void)
+{
+	static const char *const vars[] = { "TPORT_LOG", "MSG_STREAM_LOG",
+	    "TPORT_DUMP", "MSG_DUMP", "TPORT_CAPT" };
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		if (getenv(vars[i]) == NULL)
+			continue;
+		log_warnx("loop: %s ignored: sofia's message log would write SRTP "
+		    "keys and digest responses", vars[i]);
+		if (unsetenv(vars[i]) == -1)
+			log_warn("loop: unsetenv %s", vars[i]);
+	}
+}
+
 int
 loop_init(void)
 {
@@ -154,6 +180,7 @@ loop_init(void)
 	su_wait_t		 w[1] = { SU_WAIT_INIT };
 	int			 probe, idx, epfd;
 
+	sofia_no_message_log();
 	if (su_init() != 0)
 		return EIO;
 	su_log_redirect(su_log_default, sofia_default_logger, NULL);

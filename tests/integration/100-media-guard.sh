@@ -16,7 +16,8 @@ sed -i -e 's/keepalive = "options";/keepalive = "disable";/' \
     -e 's/media_timeout = 30;/media_timeout = 3;/' "$T/sbc.conf"
 vc_stunnel_start "$T/stunnel" || nok "stunnel for the VC starts"
 "$SBCD" -D -f "$T/sbc.conf" > "$T/sbcd.log" 2>&1 &
-sip_track $!
+SBCD_PID=$!
+sip_track $SBCD_PID
 wait_for "started on" "$T/sbcd.log" 5
 
 # ---- spray: a call with media both ways, and a stranger at 127.0.0.66
@@ -66,11 +67,13 @@ check "inactivity: sbcd says which side went silent" grep -q "nothing from side 
 # ---- NAT: with media_nat the PBX's RTP is taken from its SIP address on any
 # port (latched to the first packet); without it the same packets are dropped
 media_scenario pbx_uac_rtp "$T/uac-quiet.xml" "" > /dev/null
+log=$T/sbcd.log
 for nat in false true; do
-	pkill -TERM -f "sbcd -D -f $T/sbc" 2>/dev/null; sleep 0.5
+	sbcd_stop_clean $SBCD_PID "$log"
 	sed -e "s/media_timeout = 3;/media_timeout = 30; media_nat = $nat;/" "$T/sbc.conf" > "$T/sbc-nat.conf"
 	"$SBCD" -D -f "$T/sbc-nat.conf" > "$T/sbcd-nat-$nat.log" 2>&1 &
-	sip_track $!
+	SBCD_PID=$!; log=$T/sbcd-nat-$nat.log
+	sip_track $SBCD_PID
 	wait_for "started on" "$T/sbcd-nat-$nat.log" 5
 	rm -f "$T/vcn.peer"
 	rtppeer_start vcn --bind 127.0.0.21:40500 --peer-file "$T/vcn.peer" --duration 8
@@ -91,3 +94,4 @@ for nat in false true; do
 		    test "${got:-0}" = 0
 	fi
 done
+sbcd_stop_clean $SBCD_PID "$log"

@@ -55,3 +55,24 @@ wait_count() {
 	done
 	return 1
 }
+
+# san_report FILE...: print the first sanitizer report line in the FILEs
+# (ASan, LSan, UBSan), if any; true when there is one
+san_report() {
+	grep -Eh -m1 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer' "$@" 2>/dev/null |
+	    head -n 1 | grep .
+}
+
+# sbcd_stop_clean PID LOG: stop that sbcd with TERM, wait for it (ASan's
+# leak check runs at exit), and check it exited 0 without a sanitizer
+# report in LOG (its stderr)
+sbcd_stop_clean() {
+	kill -TERM "$1" 2>/dev/null
+	_i=0
+	while alive "$1" && [ $_i -lt 400 ]; do sleep 0.05; _i=$((_i + 1)); done
+	wait "$1" 2>/dev/null; _rc=$?
+	command -v _sip_untrack > /dev/null && _sip_untrack "$1"
+	_rep=$(san_report "$2")
+	check "sbcd ($(basename "$2")) exits with 0 (got $_rc) and no sanitizer report${_rep:+: $_rep}" \
+	    test "$_rc" -eq 0 -a -z "$_rep"
+}

@@ -79,9 +79,10 @@ _sipp_args() {
 	[ -n "${SIP_TP:-}" ] && _SIPP_TP=$SIP_TP
 	[ -n "${SIP_CONTACT:-}" ] && _SIPP_CT=$SIP_CONTACT
 	_SIPP_ARGS="-t $_tr -i $2 -p $3 -bind_local -mi $2 -ci $2 -cp $(($3 + 3000)) -nostdin \
-	    -trace_msg -message_file $T/$1.msg -trace_err -error_file $T/$1.err \
-	    -trace_stat -stf $T/$1.csv -trace_screen -screen_file $T/$1.screen \
-	    -trace_logs -log_file $T/$1.log"
+	    -trace_err -error_file $T/$1.err -trace_stat -stf $T/$1.csv"
+	# SIPP_LIGHT=1 (long runs): no message, screen or log traces
+	[ -n "${SIPP_LIGHT:-}" ] || _SIPP_ARGS="$_SIPP_ARGS -trace_msg -message_file $T/$1.msg \
+	    -trace_screen -screen_file $T/$1.screen -trace_logs -log_file $T/$1.log"
 }
 
 _sip_sf() { case $1 in /*) echo "$1" ;; *) echo "$SIPDIR/$1" ;; esac; }
@@ -238,6 +239,7 @@ sip_ladder() {
 #               CONNECT (default sbcd 127.0.0.2:5061) from local 127.0.0.20,
 #               verifying the chain (ca.crt) and CHECK: ip:ADDR (default
 #               ip:127.0.0.2, sbc.crt's SAN) or host:NAME.
+#  VC_TLS_VERSION=TLSv1.2|TLSv1.3 pins both services to that one version.
 # Config, log and pid in DIR.  $STUNNEL_PID holds the pid (tracked).
 vc_stunnel_start() {
 	_d=$1; _cn=${2:-$SBC_WAN_IP:$SBC_WAN_PORT}; _ck=${3:-ip:$SBC_WAN_IP}
@@ -251,6 +253,10 @@ vc_stunnel_start() {
 	    -e "s|@VC@|$VC_IP:$VC_TLS_PORT|g" -e "s|@VC_IP@|$VC_IP|g" \
 	    -e "s|@UAS@|$VC_SIPP_IP:$VC_SIPP_PORT|g" -e "s|@OUT@|$VC_OUT_IP:$VC_OUT_PORT|g" \
 	    "$SIPDIR/stunnel_vc.conf.in" > "$_d/stunnel.conf"
+	# VC_TLS_VERSION=TLSv1.2 (or TLSv1.3): the VC speaks only that version
+	[ -n "${VC_TLS_VERSION:-}" ] && sed -i \
+	    "s/^sslVersionMin = .*/sslVersionMin = $VC_TLS_VERSION\\nsslVersionMax = $VC_TLS_VERSION/" \
+	    "$_d/stunnel.conf"
 	rm -f "$_d/stunnel.log" "$_d/stunnel.pid"
 	stunnel4 "$_d/stunnel.conf" > "$_d/stunnel.out" 2>&1 &
 	STUNNEL_PID=$!
