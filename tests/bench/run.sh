@@ -132,13 +132,13 @@ media_scenario pbx_uas_rtp "$T/uas_plain.xml" > /dev/null 2>&1 ||
 sig_step() {
 	_tsys=$1 _tr2=$2 _tm=$(($2 * STEP))
 	_tpids=$(sig_pids "$_tsys")
-	_tc0=0; for _p in $_tpids; do _tc0=$(awk -v a="$_tc0" -v b="$(cpu_s "$_tp2")" 'BEGIN { print a + b }'); done
+	_tc0=0; for _tp2 in $_tpids; do _tc0=$(awk -v a="$_tc0" -v b="$(cpu_s "$_tp2")" 'BEGIN { print a + b }'); done
 	_tg=$SBC_LAN_IP:$SBC_LAN_PORT
 	[ "$_tsys" = direct ] && _tg=$PBX_IP:$PBX_PORT
 	luac sig-$_tsys-$_tr2 $PBX_IP $PBX_UAC_PORT u1 "$T/uac.xml" "$_tg" $((STEP * 3 + 30)) \
 	    -mp 39990 -r "$_tr2" -m "$_tm" -d "$HOLD_MS" -l $((_tr2 * 4 + 100))
 	_trc=$?
-	_tc1=0; for _p in $_tpids; do _tc1=$(awk -v a="$_tc1" -v b="$(cpu_s "$_tp2")" 'BEGIN { print a + b }'); done
+	_tc1=0; for _tp2 in $_tpids; do _tc1=$(awk -v a="$_tc1" -v b="$(cpu_s "$_tp2")" 'BEGIN { print a + b }'); done
 	_tok=$(sipp_calls sig-$_tsys-$_tr2) _tbad=$(sipp_failed sig-$_tsys-$_tr2)
 	if [ "$_trc" -eq 0 ] && [ "$_tok" -eq "$_tm" ] && [ "$_tbad" -eq 0 ]; then
 		echo "ok $(awk -v a="$_tc0" -v b="$_tc1" 'BEGIN { printf "%.2f", b - a }')"
@@ -160,15 +160,15 @@ sig_pids() {
 # best rate twice (stepping down when a confirmation fails)
 sig_search() {
 	_ssys=$1 _best="" _bestcpu="" _prev=""
-	for _r in $RATES; do
+	for _sr in $RATES; do
 		_ss=$(sig_step "$_ssys" "$_sr")
 		say "signalling $_ssys $_sr/s: $_ss"
 		case $_ss in ok*) _prev="$_prev $_sr"; _best=$_sr ;; *) break ;; esac
 	done
 	# confirm: two more zero-failure runs at the best rate, else the one below
-	for _r in $(echo "$_prev" | tr ' ' '\n' | sed '/^$/d' | sort -rn); do
+	for _sr in $(echo "$_prev" | tr ' ' '\n' | sed '/^$/d' | sort -rn); do
 		_scpu=0 _sgood=1
-		for _k in 1 2; do
+		for _sk in 1 2; do
 			_ss=$(sig_step "$_ssys" "$_sr")
 			say "signalling $_ssys $_sr/s confirm $_sk: $_ss"
 			case $_ss in ok*) _scpu=$(awk -v a="$_scpu" -v b="${_ss#ok }" 'BEGIN { print a + b }') ;;
@@ -189,7 +189,7 @@ sig_search() {
 }
 
 bench_sig() {
-	for _sys in $SYSTEMS; do
+	for _gsys in $SYSTEMS; do
 		case $_gsys in
 		direct)
 			luas sig-direct-uas $PBX_IP $PBX_PORT u1 "$T/uas_plain.xml" -mp 40090 ||
@@ -282,10 +282,21 @@ media_calls_down() {
 # one is measured by rtpload itself, over exactly the send window)
 media_run() {
 	_rsys=$1 _rpid=$2 _rkey=$3
+	# BENCH_PERF=1: a perf profile of the relay over the run ($T/SYSTEM.perf)
+	_rperf=""
+	if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf > /dev/null; then
+		perf record -q -F 2999 -g -p "$_rpid" -o "$T/$_rsys.perf.data" > /dev/null 2>&1 &
+		_rperf=$!
+	fi
 	_rline=$("$BENCH/rtpload" --map "$T/$_rsys.map" --pbx $PBX_IP:40000 --vc $VC_SIPP_IP:40100 \
 	    --lan-ip $SBC_LAN_RTP_IP --wan-ip $SBC_WAN_RTP_IP --vc-key "$_rkey" \
 	    --seconds "$MSECS" --cpu-pid "$_rpid" 2> "$T/$_rsys.rtpload.err")
 	echo "$_rline" > "$T/$_rsys.rtpload"
+	if [ -n "$_rperf" ]; then
+		kill -INT $_rperf; wait $_rperf
+		perf report -i "$T/$_rsys.perf.data" --no-children --stdio --percent-limit 1 \
+		    > "$T/$_rsys.perf" 2>/dev/null
+	fi
 	say "media $_rsys: $_rline"
 	for _rf in sent received lost auth_fail delay_p50_us delay_p99_us cpu_pct cpu_us_per_pkt; do
 		result "media_${_rf}_$_rsys" "$(kv "$_rline" $_rf)"
@@ -349,12 +360,12 @@ bench_media() {
 
 . "$BDIR/kamailio.sh"
 
-for _p in $PARTS; do
-	case $_p in
+for _part in $PARTS; do
+	case $_part in
 	sig) bench_sig ;;
 	held) bench_held ;;
 	media) bench_media ;;
-	*) say "unknown part $_p" ;;
+	*) say "unknown part $_part" ;;
 	esac
 done
 
