@@ -5,6 +5,8 @@
 #   make run        deps + build + lab, then sbcd in the foreground on conf/sbc.conf
 #   make check      deps + build + lab, then every test; ends with "N passed, N failed"
 #   make check SANITIZE=1   the same under ASan/UBSan (objects in build/asan)
+#   make bench      deps + bench-deps + build, then the benchmarks (tests/bench/run.sh);
+#                   the table goes into docs/performance.md.  BENCH_QUICK=1: a smoke run
 
 CC		?= cc
 PKGS		:= sofia-sip-ua libsrtp2 openssl libconfig libevent
@@ -15,6 +17,10 @@ DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
 		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
 		   baresip-core sox python3-cryptography
+
+# Debian 12 packages only `make bench` needs (the reference SBC and the profilers);
+# `make check` and CI do not install them.
+BENCH_PKGS	:= kamailio kamailio-tls-modules rtpengine-daemon valgrind linux-perf
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan
@@ -50,7 +56,7 @@ CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all deps lab run check unit docs demo clean
+.PHONY: all deps bench-deps lab run check unit docs demo bench clean
 
 all: $(B)/sbcd
 
@@ -68,9 +74,9 @@ $(B)/tests/%: tests/unit/%.c $(CORE_OBJS)
 
 unit: $(UNIT_BINS)
 
-deps:
+deps bench-deps:
 	@missing=""; \
-	for p in $(DEB_PKGS); do \
+	for p in $(if $(filter bench-deps,$@),$(BENCH_PKGS),$(DEB_PKGS)); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || \
 			missing="$$missing $$p"; \
 	done; \
@@ -100,6 +106,24 @@ demo: deps
 check: deps
 	$(MAKE) all unit lab
 	SBCD=$(B)/sbcd TESTBIN=$(B)/tests SANITIZE=$(SANITIZE) sh tests/run.sh
+
+# The benchmarks: the load generator and the baseline forwarder, then every
+# figure beside its baselines in one run (root: private network namespace,
+# loopback only).  Never part of `make check`.
+BENCH_BINS	:= build/bench/rtpload build/bench/udpfwd
+
+build/bench/rtpload: tests/bench/rtpload.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lsrtp2
+
+build/bench/udpfwd: tests/bench/udpfwd.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench: deps bench-deps
+	$(MAKE) all lab $(BENCH_BINS)
+	SBCD=$(CURDIR)/$(B)/sbcd sh tests/bench/run.sh
+	sh tests/bench/splice.sh build/bench/table.md docs/performance.md
 
 # Regenerate the key reference in docs/configuration.md from the schema.
 docs: $(B)/sbcd
