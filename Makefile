@@ -110,11 +110,15 @@ check: deps
 # The benchmarks: the load generator and the baseline forwarder, then every
 # figure beside its baselines in one run (root: private network namespace,
 # loopback only).  Never part of `make check`.
-BENCH_BINS	:= build/bench/rtpload build/bench/udpfwd
+BENCH_BINS	:= build/bench/rtpload build/bench/udpfwd build/bench/srtpcost
 
 build/bench/rtpload: tests/bench/rtpload.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< -lsrtp2
+
+build/bench/srtpcost: tests/bench/srtpcost.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lsrtp2 -lcrypto
 
 build/bench/udpfwd: tests/bench/udpfwd.c
 	@mkdir -p $(@D)

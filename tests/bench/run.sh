@@ -356,6 +356,13 @@ bench_media() {
 	esac
 
 	[ "$QUICK" = 1 ] || media_callgrind
+
+	# the SRTP library itself, outside any relay: libsrtp2 (NSS) against OpenSSL
+	_bl=$("$BENCH/srtpcost" $([ "$QUICK" = 1 ] && echo 20000 || echo 200000))
+	say "srtpcost: $_bl"
+	for _bk in libsrtp2_protect_ns libsrtp2_unprotect_ns openssl_ctr_hmac_ns; do
+		result "srtp_$_bk" "$(kv "$_bl" $_bk)"
+	done
 }
 
 . "$BDIR/kamailio.sh"
