@@ -52,6 +52,15 @@ static const struct {
 static int msec_initialised;
 
 /*
+ * One session held open from msec_init to msec_fini.  Debian's libsrtp2 is
+ * built on NSS, and each of its ciphers opens an NSS context and closes it
+ * when freed: when the last one closes, NSS shuts down, and the next call's
+ * session starts it again, about 0.75 ms instead of 30 us per session here
+ * (tests/bench/srtpcost, docs/performance.md).  Holding one keeps NSS up.
+ */
+static srtp_t keeper;
+
+/*
  * Suites that passed the known-answer test in msec_init.  libsrtp2 without
  * the fix for cisco/libsrtp#763 (PRs #765 and #770, 2025), Debian 12's 2.5.0
  * among them, derives the AES-192 session keys with the AES-256 PRF unless it
@@ -123,6 +132,18 @@ msec_init(void)
 		return 0;
 	if (srtp_init() != srtp_err_status_ok)
 		return EIO;
+	{
+		struct msec_key	 k;
+		srtp_policy_t	 p;
+
+		/* any key will do: the session never sees a packet */
+		memset(&k, 0, sizeof(k));
+		k.suite = MSEC_AES_CM_128_HMAC_SHA1_80;
+		k.len = msec_key_len(k.suite);
+		if (policy_for(&p, &k, MSEC_PROTECT) != 0 ||
+		    srtp_create(&keeper, &p) != srtp_err_status_ok)
+			keeper = NULL;	/* slower calls, nothing worse */
+	}
 	for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++)
 		suite_ok[kat[i].s80] = suite_ok[kat[i].s32] = kat_pass(i);
 	msec_initialised = 1;
@@ -134,6 +155,10 @@ msec_fini(void)
 {
 	if (!msec_initialised)
 		return;
+	if (keeper != NULL) {
+		srtp_dealloc(keeper);
+		keeper = NULL;
+	}
 	srtp_shutdown();
 	memset(suite_ok, 0, sizeof(suite_ok));
 	msec_initialised = 0;
