@@ -65,10 +65,11 @@ sbcd_up() {
 	bench_conf "$T/$1.conf" "$2" "$3" || { say "cannot configure $1"; return 1; }
 	vc_stunnel_start "$T/$1.stunnel" || { say "stunnel does not start"; return 1; }
 	STUNNEL_BENCH=$STUNNEL_PID
-	"$SBCD" -D -f "$T/$1.conf" > "$T/$1.sbcd.log" 2>&1 &
+	# BENCH_WRAP: a command to run sbcd under (valgrind --tool=callgrind ...)
+	${BENCH_WRAP:-} "$SBCD" -D -f "$T/$1.conf" > "$T/$1.sbcd.log" 2>&1 &
 	SBCD_PID=$!
 	sip_track $SBCD_PID
-	wait_for "started on" "$T/$1.sbcd.log" 10
+	wait_for "started on" "$T/$1.sbcd.log" 60
 }
 
 # stop_pid PID: TERM, wait (KILL after 5 s)
@@ -135,9 +136,15 @@ sig_step() {
 	_tc0=0; for _tp2 in $_tpids; do _tc0=$(awk -v a="$_tc0" -v b="$(cpu_s "$_tp2")" 'BEGIN { print a + b }'); done
 	_tg=$SBC_LAN_IP:$SBC_LAN_PORT
 	[ "$_tsys" = direct ] && _tg=$PBX_IP:$PBX_PORT
+	_tperf=""
+	if [ "${BENCH_PERF:-0}" = 1 ] && [ "$_tsys" = sbcd ] && command -v perf > /dev/null; then
+		perf record -q -F 999 --call-graph "${BENCH_PERF_CG:-fp}" -p "$SBCD_PID" -o "$T/sig-$_tr2.perf.data" > /dev/null 2>&1 &
+		_tperf=$!
+	fi
 	luac sig-$_tsys-$_tr2 $PBX_IP $PBX_UAC_PORT u1 "$T/uac.xml" "$_tg" $((STEP * 3 + 30)) \
 	    -mp 39990 -r "$_tr2" -m "$_tm" -d "$HOLD_MS" -l $((_tr2 * 4 + 100))
 	_trc=$?
+	[ -n "$_tperf" ] && { kill -INT $_tperf; wait $_tperf; }
 	_tc1=0; for _tp2 in $_tpids; do _tc1=$(awk -v a="$_tc1" -v b="$(cpu_s "$_tp2")" 'BEGIN { print a + b }'); done
 	_tok=$(sipp_calls sig-$_tsys-$_tr2) _tbad=$(sipp_failed sig-$_tsys-$_tr2)
 	if [ "$_trc" -eq 0 ] && [ "$_tok" -eq "$_tm" ] && [ "$_tbad" -eq 0 ]; then
@@ -159,12 +166,22 @@ sig_pids() {
 # sig_search SYSTEM: ramp the rate over RATES until a step fails, then confirm the
 # best rate twice (stepping down when a confirmation fails)
 sig_search() {
-	_ssys=$1 _best="" _bestcpu="" _prev=""
+	_ssys=$1 _best="" _bestcpu="" _prev="" _sfail=""
 	for _sr in $RATES; do
 		_ss=$(sig_step "$_ssys" "$_sr")
 		say "signalling $_ssys $_sr/s: $_ss"
-		case $_ss in ok*) _prev="$_prev $_sr"; _best=$_sr ;; *) break ;; esac
+		case $_ss in ok*) _prev="$_prev $_sr"; _best=$_sr ;; *) _sfail=$_sr; break ;; esac
 	done
+	# bisect between the last rate that passed and the first that failed, to 1/8
+	_slo=${_best:-0}
+	while [ -n "${_sfail:-}" ] && [ $((_sfail - _slo)) -gt $(( (_slo / 8) > 50 ? _slo / 8 : 50 )) ]; do
+		_sr=$(( (_slo + _sfail) / 100 * 50 ))
+		[ "$_sr" -le "$_slo" ] && break
+		_ss=$(sig_step "$_ssys" "$_sr")
+		say "signalling $_ssys $_sr/s: $_ss"
+		case $_ss in ok*) _prev="$_prev $_sr"; _slo=$_sr ;; *) _sfail=$_sr ;; esac
+	done
+	_sfail=""
 	# confirm: two more zero-failure runs at the best rate, else the one below
 	for _sr in $(echo "$_prev" | tr ' ' '\n' | sed '/^$/d' | sort -rn); do
 		_scpu=0 _sgood=1

@@ -129,8 +129,42 @@ main(int argc, char **argv)
 		memcpy(pkt + RTP_LEN, mac, 10);
 	}
 	t_ossl = now() - t0;
+	/*
+	 * Per call, sbcd creates and frees two sessions.  libsrtp2's NSS ciphers
+	 * open and close an NSS context each: the cost depends on how many are
+	 * open (none: NSS starts and stops every time; many: a longer list).
+	 */
+	double	 t_cd0, t_cd1, t_cdk;
+	unsigned m = n / 100 < 200 ? 200 : n / 100, live = 1000;
+	srtp_t	*keep = malloc(live * sizeof(*keep));
+
+	if (keep == NULL)
+		return 1;
+	srtp_dealloc(tx);
+	srtp_dealloc(rx);
+	t0 = now();
+	for (i = 0; i < m; i++)
+		srtp_dealloc(session(key, i % 2));
+	t_cd0 = now() - t0;
+	tx = session(key, 0);
+	t0 = now();
+	for (i = 0; i < m; i++)
+		srtp_dealloc(session(key, i % 2));
+	t_cd1 = now() - t0;
+	for (i = 0; i < live; i++)
+		keep[i] = session(key, i % 2);
+	t0 = now();
+	for (i = 0; i < m; i++)
+		srtp_dealloc(session(key, i % 2));
+	t_cdk = now() - t0;
+	for (i = 0; i < live; i++)
+		srtp_dealloc(keep[i]);
+	free(keep);
+	rx = session(key, 1);
 	printf("packets=%u libsrtp2_protect_ns=%.0f libsrtp2_unprotect_ns=%.0f "
-	    "openssl_ctr_hmac_ns=%.0f\n", n, t_prot * 1e9 / n, t_unprot * 1e9 / n, t_ossl * 1e9 / n);
+	    "openssl_ctr_hmac_ns=%.0f session_us_none_open=%.1f session_us_one_open=%.1f "
+	    "session_us_1000_open=%.1f\n", n, t_prot * 1e9 / n, t_unprot * 1e9 / n,
+	    t_ossl * 1e9 / n, t_cd0 * 1e6 / m, t_cd1 * 1e6 / m, t_cdk * 1e6 / m);
 	EVP_CIPHER_CTX_free(c);
 	HMAC_CTX_free(h);
 	srtp_dealloc(tx);
