@@ -9,18 +9,19 @@
 #                   the table goes into docs/performance.md.  BENCH_QUICK=1: a smoke run
 
 CC		?= cc
-PKGS		:= sofia-sip-ua libsrtp2 openssl libconfig libevent
+PKGS		:= sofia-sip-ua openssl libconfig libevent
 TEST_PKGS	:= cmocka
 
 # Debian 12 packages: build, tests, benchmarks.
-DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
+DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
 		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
 		   baresip-core sox python3-cryptography
 
-# Debian 12 packages only `make bench` needs (the reference SBC and the profilers);
-# `make check` and CI do not install them.
-BENCH_PKGS	:= kamailio kamailio-tls-modules rtpengine-daemon valgrind linux-perf
+# Debian 12 packages only `make bench` needs (the reference SBC, the profilers,
+# libsrtp2 for the load generator); `make check` and CI do not install them.
+BENCH_PKGS	:= kamailio kamailio-tls-modules rtpengine-daemon valgrind linux-perf \
+		   libsrtp2-dev
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan

@@ -473,8 +473,7 @@ pick_crypto(struct side *sd, const struct sdp_media *md, struct msec_key *key,
 		const struct sdp_crypto	*c = &md->crypto[i];
 		enum msec_suite		 s = msec_suite_by_name(c->suite);
 
-		/* allowed by the profile and working in this libsrtp2 (Debian's
-		 * 2.5.0 derives AES-192 keys wrongly: msec refuses those) */
+		/* allowed by the profile and passing msec's known-answer test */
 		if (s == MSEC_NONE || !suite_allowed(sd->profile, s) || !msec_suite_supported(s))
 			continue;
 		if (msec_key_parse(s, c->key_params, key) != 0)
