@@ -17,7 +17,8 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # sdp_all MSGFILE START: "PORT KEY" of the SDP of every message received whose
 # start line matches the ERE START (sipp -trace_msg log); KEY is the first
-# AES_CM_128_HMAC_SHA1_80 inline key or "-"
+# AES_CM_128_HMAC_SHA1_80 inline key or "-"; a port seen before (a
+# retransmission) is left out
 sdp_all() {
 	awk -v re="^($2)( |$)" '
 	    function flush() { if (inmsg && port != "") print port, (key != "" ? key : "-");
@@ -32,7 +33,7 @@ sdp_all() {
 	    /^m=audio / { port = $2 }
 	    /^a=crypto:[0-9]+ AES_CM_128_HMAC_SHA1_80 inline:/ && key == "" {
 	        k = $3; sub(/^inline:/, "", k); sub(/\|.*/, "", k); key = k }
-	    END { flush() }' "$1"
+	    END { flush() }' "$1" | awk '!seen[$1]++'	# retransmissions: once
 }
 
 # wait_calls MSGFILE START N [SECONDS]: until N messages matching START were received
