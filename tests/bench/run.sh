@@ -44,7 +44,8 @@ else
 	STREAMS=${BENCH_STREAMS:-200}
 	MSECS=${BENCH_MSECS:-10}
 fi
-HOLD_MS=${BENCH_HOLD_MS:-500}		# how long each call of the rate test lasts
+HOLD_MS=${BENCH_HOLD_MS:-500}
+SETTLE=${BENCH_SETTLE:-$([ "$QUICK" = 1 ] && echo 5 || echo 35)}	# s before the settled RSS		# how long each call of the rate test lasts
 SYSTEMS=${BENCH_SYSTEMS:-direct sbcd kamailio}
 
 result machine "$(nproc) cores, $(sed -n 's/^model name[ \t]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
@@ -58,7 +59,9 @@ bench_conf() {
 	sed -i -e 's/keepalive = "options";/keepalive = "disable";/' \
 	    -e 's/redundancy_mode = "homing";/redundancy_mode = "parking";/' \
 	    -e "s/session_legs = 2000; port_spacing = 4;/session_legs = $2; port_spacing = $3;/" "$1"
-	[ -n "${4:-}" ] && sed -i -e "s/port_start = [0-9]*;/port_start = $4;/" "$1"
+	# held calls carry no RTP: no inactivity release (media_timeout 0)
+	[ -n "${4:-}" ] && sed -i -e "s/port_start = [0-9]*;/port_start = $4;/" \
+	    -e "s/media_timeout = 30;/media_timeout = 0;/" "$1"
 	grep -q "session_legs = $2; port_spacing = $3;" "$1"
 }
 
@@ -240,9 +243,10 @@ bench_held() {
 	# four sockets a call (RTP and RTCP on each side): the descriptor limit
 	# (20000 in this container, not raisable) caps the calls sbcd can hold
 	_hmax=$(( ($(ulimit -n) - 500) / 4 ))
-	for _hn in $HELD; do
+	for _hreq in $HELD; do
+		_hn=$_hreq
 		if [ "$_hn" -gt "$_hmax" ]; then
-			result "held_capped_$_hn" "$_hmax (ulimit -n $(ulimit -n))"
+			result "held_capped_$_hreq" "$_hmax (ulimit -n $(ulimit -n))"
 			_hn=$_hmax
 		fi
 		# a call holds two legs of each realm (offer and answer each
@@ -254,7 +258,7 @@ bench_held() {
 		_hu=$SIPP_PID
 		sleep 1
 		_rss0=$(rss_kb $SBCD_PID)
-		_hsecs=$((_hn / 500 + 20))
+		_hsecs=$((_hn / 500 + 20 + SETTLE))
 		luac held$_hn $PBX_IP $PBX_UAC_PORT u1 "$T/uac.xml" $SBC_LAN_IP:$SBC_LAN_PORT \
 		    $((_hsecs + 30)) -mp 39990 -r 500 -m "$_hn" -d $((_hsecs * 1000)) -l $((_hn + 10)) &
 		_hbg=$!
@@ -268,12 +272,20 @@ bench_held() {
 		sleep 1
 		_hcalls=$(sipp_stat held$_hn 'CurrentCall')
 		_rss1=$(rss_kb $SBCD_PID)
+		# and once the set-up transactions are gone (UDP timers J/K: 32 s)
+		sleep "$SETTLE"
+		_hcalls2=$(sipp_stat held$_hn 'CurrentCall')
+		_rss2=$(rss_kb $SBCD_PID)
 		_fds=$(ls /proc/$SBCD_PID/fd | wc -l)
-		result "held_calls_$_hn" "${_hcalls:-0}"
-		result "held_rss_kb_idle_$_hn" "$_rss0"
-		result "held_rss_kb_$_hn" "$_rss1"
-		result "held_fds_$_hn" "$_fds"
-		result "held_kib_per_call_$_hn" "$(awk -v a="$_rss0" -v b="$_rss1" -v n="${_hcalls:-0}" \
+		result "held_calls_$_hreq" "${_hcalls:-0}"
+		result "held_calls_settled_$_hreq" "${_hcalls2:-0}"
+		result "held_rss_kb_idle_$_hreq" "$_rss0"
+		result "held_rss_kb_$_hreq" "$_rss1"
+		result "held_rss_kb_settled_$_hreq" "$_rss2"
+		result "held_fds_$_hreq" "$_fds"
+		result "held_kib_per_call_$_hreq" "$(awk -v a="$_rss0" -v b="$_rss1" -v n="${_hcalls:-0}" \
+		    'BEGIN { if (n > 0) printf "%.1f", (b - a) / n; else print "-" }')"
+		result "held_kib_per_call_settled_$_hreq" "$(awk -v a="$_rss0" -v b="$_rss2" -v n="${_hcalls2:-0}" \
 		    'BEGIN { if (n > 0) printf "%.1f", (b - a) / n; else print "-" }')"
 		pkill -TERM -P $_hbg 2>/dev/null; wait $_hbg 2>/dev/null
 		stop_pid $_hu; sbcd_down
