@@ -133,12 +133,17 @@ struct media {
 static LIST_HEAD(, media)	medias = LIST_HEAD_INITIALIZER(medias);
 static struct event		*sweep_ev;
 
+/*
+ * The coarse clock (the last tick, a few ms): enough for inactivity in
+ * seconds and call durations, and it reads no time-stamp counter, which
+ * showed as 3 % of the relay's CPU per packet (docs/performance.md).
+ */
 static double
 now_mono(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -964,6 +969,7 @@ on_packet(evutil_socket_t fd, short what, void *arg)
 	static struct sockaddr_storage	 src[BATCH];
 	static struct iovec		 iov[BATCH];
 	static struct mmsghdr		 msg[BATCH];
+	static int			 ready;
 	struct media			*m = arg;
 	int				 si, k, n, i;
 
@@ -974,20 +980,24 @@ on_packet(evutil_socket_t fd, short what, void *arg)
 				goto found;
 	return;
  found:
-	for (i = 0; i < BATCH; i++) {
-		iov[i].iov_base = pkt[i];
-		iov[i].iov_len = PKT_MAX - MSEC_MAX_TRAILER;
-		msg[i].msg_hdr.msg_name = &src[i];
-		msg[i].msg_hdr.msg_namelen = sizeof(src[i]);
-		msg[i].msg_hdr.msg_iov = &iov[i];
-		msg[i].msg_hdr.msg_iovlen = 1;
-		msg[i].msg_hdr.msg_control = NULL;
-		msg[i].msg_hdr.msg_controllen = 0;
-		msg[i].msg_hdr.msg_flags = 0;
+	/* the headers are set up once; the kernel rewrites only msg_namelen,
+	 * msg_flags and msg_len, and msg_namelen is put back after use */
+	if (!ready) {
+		for (i = 0; i < BATCH; i++) {
+			iov[i].iov_base = pkt[i];
+			iov[i].iov_len = PKT_MAX - MSEC_MAX_TRAILER;
+			msg[i].msg_hdr.msg_name = &src[i];
+			msg[i].msg_hdr.msg_namelen = sizeof(src[i]);
+			msg[i].msg_hdr.msg_iov = &iov[i];
+			msg[i].msg_hdr.msg_iovlen = 1;
+		}
+		ready = 1;
 	}
 	n = recvmmsg(fd, msg, BATCH, MSG_DONTWAIT, NULL);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		relay_one(m, si, k, pkt[i], msg[i].msg_len, &src[i]);
+		msg[i].msg_hdr.msg_namelen = sizeof(src[i]);
+	}
 }
 
 /* ===== inactivity ===== */
