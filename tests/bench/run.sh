@@ -273,9 +273,8 @@ bench_held() {
 			result "held_capped_$_hreq" "$_hmax (ulimit -n $(ulimit -n))"
 			_hn=$_hmax
 		fi
-		# a call holds two legs of each realm (offer and answer each
-		# reserve a pair), two ports a leg: 10000 calls take 40000 ports
-		_hlegs=$((_hn * 2 + 100)); [ $_hlegs -gt 27000 ] && _hlegs=27000
+		# one leg (an RTP/RTCP pair) of each realm a call, from port 10000
+		_hlegs=$((_hn + 100)); [ $_hlegs -gt 27000 ] && _hlegs=27000
 		sbcd_up held$_hn $_hlegs 2 10000 || { say "sbcd does not start (held $_hn)"; continue; }
 		luas held$_hn-uas $VC_SIPP_IP $VC_SIPP_PORT t1 "$T/uas.xml" -mp 40090 ||
 		    { say "VC UAS does not start"; sbcd_down; continue; }
@@ -393,16 +392,21 @@ media_callgrind() {
 	grep -E 'srtp|aes|sha1|hmac|on_packet|relay_one|recvfrom|sendto|msec_' "$T/callgrind.txt" | head -n 25 > "$T/callgrind.top"
 }
 
+# media_fwd NAME: the baseline, the plain forwarder, plain RTP both ways
+media_fwd() {
+	seq 0 $((STREAMS - 1)) | awk '{ print 20000 + $1 * 4, 30000 + $1 * 4, "-" }' > "$T/$1.map"
+	"$BENCH/udpfwd" --lan $SBC_LAN_RTP_IP:20000 --wan $SBC_WAN_RTP_IP:30000 --count "$STREAMS" \
+	    --spacing 4 --pbx $PBX_IP:40000 --vc $VC_SIPP_IP:40100 > "$T/$1.log" 2>&1 &
+	_ff=$!; sip_track $_ff
+	wait_for ready "$T/$1.log" 5
+	media_run "$1" "$_ff" -
+	stop_pid $_ff
+}
+
 bench_media() {
 	_bn=$STREAMS
-	# baseline: the plain forwarder, plain RTP both ways
-	seq 0 $((_bn - 1)) | awk '{ print 20000 + $1 * 4, 30000 + $1 * 4, "-" }' > "$T/udpfwd.map"
-	"$BENCH/udpfwd" --lan $SBC_LAN_RTP_IP:20000 --wan $SBC_WAN_RTP_IP:30000 --count "$_bn" \
-	    --spacing 4 --pbx $PBX_IP:40000 --vc $VC_SIPP_IP:40100 > "$T/udpfwd.log" 2>&1 &
-	_bf=$!; sip_track $_bf
-	wait_for ready "$T/udpfwd.log" 5
-	media_run udpfwd "$_bf" -
-	stop_pid $_bf
+	# the forwarder before and after sbcd: the machine's noise drifts
+	media_fwd udpfwd1
 
 	# sbcd: RTP toward the PBX, SRTP toward the VC
 	if sbcd_up media 2000 4 && media_calls sbcd "$_bn"; then
@@ -410,6 +414,12 @@ bench_media() {
 		grep 'media PCMU' "$T/media.sbcd.log" | head -n 2 > /dev/null
 	fi
 	media_calls_down; sbcd_down
+	media_fwd udpfwd2
+	for _rf in sent received lost auth_fail delay_p50_us delay_p99_us cpu_pct cpu_us_per_pkt; do
+		result "media_${_rf}_udpfwd" "$(awk -v k1="media_${_rf}_udpfwd1" -v k2="media_${_rf}_udpfwd2" \
+		    '$1 == k1 { a = $2; n++ } $1 == k2 { b = $2; n++ }
+		     END { if (n == 2) printf "%.2f\n", (a + b) / 2; else print "-" }' "$RESULTS")"
+	done
 
 	# kamailio + rtpengine
 	case " $SYSTEMS " in *" kamailio "*)
