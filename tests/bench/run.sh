@@ -50,6 +50,7 @@ SYSTEMS=${BENCH_SYSTEMS:-direct sbcd kamailio}
 
 result machine "$(nproc) cores, $(sed -n 's/^model name[ \t]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
 result quick "$QUICK"
+result date "$(date -u '+%Y-%m-%d %H:%M UTC') ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 
 # ---- sbcd ---------------------------------------------------------------------
 # bench_conf DEST LEGS SPACING [PORT]: the lab config, keep-alives off, realms
@@ -418,7 +419,7 @@ bench_media() {
 	for _rf in sent received lost auth_fail delay_p50_us delay_p99_us cpu_pct cpu_us_per_pkt; do
 		result "media_${_rf}_udpfwd" "$(awk -v k1="media_${_rf}_udpfwd1" -v k2="media_${_rf}_udpfwd2" \
 		    '$1 == k1 { a = $2; n++ } $1 == k2 { b = $2; n++ }
-		     END { if (n == 2) printf "%.2f\n", (a + b) / 2; else print "-" }' "$RESULTS")"
+		     END { if (n == 2) printf "%.3g\n", (a + b) / 2; else print "-" }' "$RESULTS")"
 	done
 
 	# kamailio + rtpengine

@@ -15,7 +15,7 @@ check() {
 
 sr=$(v sig_rate_sbcd) kr=$(v sig_rate_kamailio) dr=$(v sig_rate_direct)
 sc=$(v sig_cpu_ms_per_call_sbcd) kc=$(v sig_cpu_ms_per_call_kamailio)
-echo "Machine: $(v machine).  Quick run: $(v quick)."
+echo "Run of $(v date).  Machine: $(v machine).  Quick run: $(v quick)."
 echo
 echo "| Figure | sbcd | Baseline | Baseline value | sbcd / baseline | Target | Holds |"
 echo "|---|---|---|---|---|---|---|"
