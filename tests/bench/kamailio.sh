@@ -37,7 +37,14 @@ kam_pids() {
 }
 
 kam_down() {
+	# its children, by PID: a main process that had to be killed leaves
+	# them behind (reparented to init)
+	_kc=""
+	[ -n "${KAM_PID:-}" ] && _kc=$(ps -o pid= --ppid "$KAM_PID" 2>/dev/null)
 	[ -n "${KAM_PID:-}" ] && stop_pid "$KAM_PID"
+	for _kp in $_kc; do
+		alive "$_kp" && kill -KILL "$_kp" 2>/dev/null
+	done
 	[ -n "${RTPE_PID:-}" ] && stop_pid "$RTPE_PID"
 	[ -n "${STUNNEL_KAM:-}" ] && stop_pid "$STUNNEL_KAM"
 	KAM_PID="" RTPE_PID="" STUNNEL_KAM=""
