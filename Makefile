@@ -6,17 +6,25 @@
 #   make check      deps + build + lab, then every test; ends with "N passed, N failed"
 #   make check SANITIZE=1   the same under ASan/UBSan (objects in build/asan)
 #   make fuzz       libFuzzer targets (clang) in build/fuzz; FUZZ_TIME=N runs each N s
+#   make bench      deps + bench-deps + build, then the benchmarks (tests/bench/run.sh);
+#                   the table goes into docs/performance.md.  BENCH_QUICK=1: a smoke run
+#                   (and BENCH_PARTS="sig held media": some parts), table left alone
 
 CC		?= cc
-PKGS		:= sofia-sip-ua libsrtp2 openssl libconfig libevent
+PKGS		:= sofia-sip-ua openssl libconfig libevent
 TEST_PKGS	:= cmocka
 
 # Debian 12 packages: build, tests, benchmarks.
-DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libsrtp2-dev libssl-dev \
+DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
 		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
 		   baresip-core sox python3-cryptography sngrep tshark groff-base \
 		   clang libclang-rt-14-dev
+
+# Debian 12 packages only `make bench` needs (the reference SBC, the profilers,
+# libsrtp2 for the load generator); `make check` and CI do not install them.
+BENCH_PKGS	:= kamailio kamailio-tls-modules rtpengine-daemon valgrind linux-perf \
+		   libsrtp2-dev
 
 ifeq ($(SANITIZE),1)
 B		:= build/asan
@@ -56,7 +64,7 @@ UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_aut
 		   test_hep test_import test_limit
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all deps lab run check unit docs demo clean man install fuzz
+.PHONY: all deps bench-deps lab run check unit docs demo bench clean man install fuzz
 
 # make install: PREFIX and DESTDIR as usual; systemd units of locally built
 # software go to /etc/systemd/system (a package would use /lib/systemd/system)
@@ -105,9 +113,9 @@ $(B)/tests/test_import: tests/unit/test_import.c $(CORE_OBJS) $(B)/obj/import.o 
 
 unit: $(UNIT_BINS)
 
-deps:
+deps bench-deps:
 	@missing=""; \
-	for p in $(DEB_PKGS); do \
+	for p in $(if $(filter bench-deps,$@),$(BENCH_PKGS),$(DEB_PKGS)); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || \
 			missing="$$missing $$p"; \
 	done; \
@@ -137,6 +145,30 @@ demo: deps
 check: deps
 	$(MAKE) all unit lab
 	SBCD=$(B)/sbcd TESTBIN=$(B)/tests SANITIZE=$(SANITIZE) sh tests/run.sh
+
+# The benchmarks: the load generator and the baseline forwarder, then every
+# figure beside its baselines in one run (root: private network namespace,
+# loopback only).  Never part of `make check`.
+BENCH_BINS	:= build/bench/rtpload build/bench/udpfwd build/bench/srtpcost
+
+build/bench/rtpload: tests/bench/rtpload.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lsrtp2
+
+build/bench/srtpcost: tests/bench/srtpcost.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lsrtp2 -lcrypto
+
+build/bench/udpfwd: tests/bench/udpfwd.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench: deps bench-deps
+	$(MAKE) all lab $(BENCH_BINS)
+	SBCD=$(CURDIR)/$(B)/sbcd sh tests/bench/run.sh
+	@# a smoke run (BENCH_QUICK=1) or a part of the run leaves the doc alone
+	if [ "$${BENCH_QUICK:-0}" != 1 ] && [ -z "$${BENCH_PARTS:-}" ]; then \
+		sh tests/bench/splice.sh build/bench/table.md docs/performance.md; fi
 
 # Regenerate the key reference in docs/configuration.md from the schema.
 docs: $(B)/sbcd

@@ -1,4 +1,4 @@
-/* msec.h: media security: SDES keys (RFC 4568) and SRTP/SRTCP contexts over libsrtp2. */
+/* msec.h: media security: SDES keys (RFC 4568) and SRTP/SRTCP contexts (RFC 3711) over OpenSSL. */
 #ifndef SBCD_MSEC_H
 #define SBCD_MSEC_H
 
@@ -6,9 +6,11 @@
 #include <stdint.h>
 
 /*
- * The prefix is msec_ because libsrtp2 owns srtp_.  One struct msec_ctx
- * protects or unprotects one direction of one leg (RTP and its RTCP);
- * libsrtp2 stays behind this wrapper so that its backend can be swapped.
+ * The prefix is msec_ (libsrtp2, which sbcd used first, owns srtp_).  One
+ * struct msec_ctx protects or unprotects one direction of one leg (RTP and
+ * its RTCP).  The transform is sbcd's own on OpenSSL's AES-CTR and HMAC-SHA1
+ * (Debian's libsrtp2 on NSS cost 3 us a packet, docs/performance.md); it
+ * stays behind this wrapper so that its backend can be swapped again.
  * Keys are secrets: nothing here logs them, and buffers that held them are
  * cleared when freed.
  */
@@ -23,14 +25,12 @@ enum msec_suite {
 	MSEC_AES_256_CM_HMAC_SHA1_32,
 };
 
-/* Start-up: srtp_init(), then a known-answer test of each key size.  0 or
- * EIO. */
+/* Start-up: a known-answer test of each key size.  0 or EIO. */
 int msec_init(void);
 void msec_fini(void);
-/* Nonzero if this libsrtp2 passed the known-answer test for suite s (after
- * msec_init).  Offer and accept only these: Debian 12's libsrtp2 2.5.0 gets
- * the AES-192 key derivation wrong (cisco/libsrtp#763), so its 192-bit suites
- * are refused. */
+/* Nonzero if the transform passed the known-answer test for suite s (after
+ * msec_init; vectors from an independent RFC 3711 / RFC 6188 implementation).
+ * Offer and accept only these. */
 int msec_suite_supported(enum msec_suite s);
 
 /* Suite by its SDES name, either spelling of the 192/256-bit suites
@@ -71,8 +71,8 @@ enum msec_dir {
 
 /* A context for one direction: any SSRC (a new SSRC simply starts a new
  * stream in it; beyond 16 SSRCs the least recently used is forgotten, so a
- * peer cannot grow it), replay window 1024, no key lifetime limit (libsrtp2's
- * 2^48).  The key is copied.  0, ENOMEM, EINVAL (bad key), or ENOTSUP
+ * peer cannot grow it), replay window 1024, no key lifetime limit (the 48-bit
+ * index's).  The key is copied.  0, ENOMEM, EINVAL (bad key), or ENOTSUP
  * (!msec_suite_supported). */
 int msec_ctx_new(struct msec_ctx **out, const struct msec_key *k, enum msec_dir dir);
 /* Forget every stream and start again with the same key: for a sender that

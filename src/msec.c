@@ -1,34 +1,26 @@
-/* msec.c: media security: SDES keys (RFC 4568) and SRTP/SRTCP contexts over libsrtp2. */
+/* msec.c: media security: SDES keys (RFC 4568) and the SRTP/SRTCP transform (RFC 3711) over OpenSSL. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
-#include <srtp2/srtp.h>
 
 #include "msec.h"
 
 /*
- * Streams (SSRCs) one context keeps.  libsrtp2 clones a stream from the
- * ssrc_any template for every new SSRC and never frees it; a peer that sprays
- * SSRCs would grow the session without bound.  Beyond this many, the least
- * recently used stream is removed (a real call has one or two).
+ * Streams (SSRCs) one context keeps.  A new SSRC starts a new stream; a peer
+ * that sprays SSRCs must not grow the context without bound.  Beyond this
+ * many, the least recently used stream is forgotten (a real call has one or
+ * two).
  */
 #define MSEC_MAX_SSRC	16
-
-struct msec_ctx {
-	srtp_t		 srtp;
-	struct msec_key	 key;		/* kept for msec_ctx_reset; wiped on free */
-	enum msec_dir	 dir;
-	uint32_t	 ssrc[MSEC_MAX_SSRC];	/* network byte order, as libsrtp keys them */
-	uint64_t	 used[MSEC_MAX_SSRC];	/* tick of last use, for LRU eviction */
-	unsigned	 nssrc;
-	unsigned	 last;		/* slot of the previous packet: the fast path */
-	uint64_t	 tick;
-};
 
 static const struct {
 	const char	*name;
@@ -52,16 +44,14 @@ static const struct {
 static int msec_initialised;
 
 /*
- * Suites that passed the known-answer test in msec_init.  libsrtp2 without
- * the fix for cisco/libsrtp#763 (PRs #765 and #770, 2025), Debian 12's 2.5.0
- * among them, derives the AES-192 session keys with the AES-256 PRF unless it
- * was built with the OpenSSL KDF: its 192-bit suites run but do not
- * interoperate with RFC 6188 peers.  Testing instead of trusting the version
- * lets a fixed library bring them back without a change here.
+ * Suites that passed the known-answer test in msec_init: the transform below
+ * checked against an independent RFC 3711 / RFC 6188 implementation at every
+ * start (it replaced libsrtp2, whose Debian 12 build, 2.5.0, derives the
+ * AES-192 session keys wrongly, cisco/libsrtp#763, and refused those suites).
  */
 static int suite_ok[MSEC_AES_256_CM_HMAC_SHA1_32 + 1];
 
-static int policy_for(srtp_policy_t *p, const struct msec_key *k, enum msec_dir dir);
+static int ctx_alloc(struct msec_ctx **out, const struct msec_key *k, enum msec_dir dir);
 
 /* ========================================================================= */
 
@@ -87,15 +77,15 @@ static const struct {
 	    0xea, 0xcf, 0x23, 0x29, 0x4c, 0xee, 0x57, 0x63, 0x2b, 0xd0, 0xab, 0x78, 0xaa } },
 };
 
-/* Nonzero if libsrtp2 protects the known packet into the known answer. */
+/* Nonzero if the transform protects the known packet into the known answer. */
 static int
 kat_pass(size_t i)
 {
 	struct msec_key	 k;
-	srtp_policy_t	 p;
-	srtp_t		 srtp;
-	uint8_t		 pkt[12 + 16 + SRTP_MAX_TRAILER_LEN];
-	int		 len = 12 + 16, ok;
+	struct msec_ctx	*c;
+	uint8_t		 pkt[12 + 16 + MSEC_MAX_TRAILER];
+	size_t		 len = 12 + 16;
+	int		 ok;
 
 	memset(&k, 0, sizeof(k));
 	k.suite = kat[i].s80;
@@ -106,13 +96,11 @@ kat_pass(size_t i)
 	pkt[0] = 0x80;
 	pkt[3] = 1;		/* seq 1 */
 	pkt[11] = 1;		/* SSRC 1 */
-	if (policy_for(&p, &k, MSEC_PROTECT) != 0 ||
-	    srtp_create(&srtp, &p) != srtp_err_status_ok)
+	if (ctx_alloc(&c, &k, MSEC_PROTECT) != 0)
 		return 0;
-	ok = srtp_protect(srtp, pkt, &len) == srtp_err_status_ok &&
-	    len == 12 + 16 + 10 &&
+	ok = msec_rtp(c, pkt, &len) == 0 && len == 12 + 16 + 10 &&
 	    memcmp(pkt + 12, kat[i].out, sizeof(kat[i].out)) == 0;
-	srtp_dealloc(srtp);
+	msec_ctx_free(c);
 	return ok;
 }
 
@@ -121,8 +109,6 @@ msec_init(void)
 {
 	if (msec_initialised)
 		return 0;
-	if (srtp_init() != srtp_err_status_ok)
-		return EIO;
 	for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++)
 		suite_ok[kat[i].s80] = suite_ok[kat[i].s32] = kat_pass(i);
 	msec_initialised = 1;
@@ -134,7 +120,6 @@ msec_fini(void)
 {
 	if (!msec_initialised)
 		return;
-	srtp_shutdown();
 	memset(suite_ok, 0, sizeof(suite_ok));
 	msec_initialised = 0;
 }
@@ -311,8 +296,8 @@ msec_key_parse(enum msec_suite s, const char *key_params, struct msec_key *out)
 			err = EINVAL;
 			goto out;
 		}
-		/* Accepted and ignored: we re-key by re-INVITE, and libsrtp2's
-		 * own limit (2^48) is what applies. */
+		/* Accepted and ignored: we re-key by re-INVITE, and the
+		 * transform's own limit (the 48-bit index) is what applies. */
 		if (bar != NULL) {
 			f = bar + 1;
 			n = strlen(f);
@@ -389,114 +374,287 @@ msec_key_clear(struct msec_key *k)
 /* ========================================================================= */
 
 /*
- * The libsrtp2 policy for k.  SRTCP always uses the 80-bit tag: RFC 4568
- * 6.2.2 and RFC 6188 give the *_32 suites a 32-bit tag for SRTP only, and
- * libsrtp2 does the same for the DTLS profiles (RFC 3711 7.5).
+ * The SRTP transform (RFC 3711, RFC 6188 for the 192/256-bit keys), on
+ * OpenSSL: AES in counter mode and HMAC-SHA1, key derivation rate 0, no MKI.
+ * Debian 12's libsrtp2 is built on NSS, which sets up a PKCS#11 context for
+ * every packet and an NSS context for every cipher: about 3 us a packet and
+ * 30 us (0.75 ms when NSS has to start) a session, against 0.5 us and a few
+ * us here (tests/bench/srtpcost, docs/performance.md).  The known-answer
+ * test in msec_init and the independent vectors in tests/unit/test_msec.c
+ * hold this code to the RFCs.
  */
-static int
-policy_for(srtp_policy_t *p, const struct msec_key *k, enum msec_dir dir)
+
+#define WIN_BITS	1024	/* replay window, as libsrtp2's window_size */
+#define WIN_WORDS	(WIN_BITS / 64)
+#define RTCP_TAG	10	/* SRTCP always has the 80-bit tag (RFC 4568 6.2.2) */
+#define SRTCP_E		0x80000000u
+
+/* What one direction of one SSRC remembers. */
+struct msec_stream {
+	uint32_t	 ssrc;		/* network byte order */
+	int		 rtp_started;
+	uint64_t	 rtp_hi;	/* highest RTP index (ROC << 16 | SEQ) */
+	uint64_t	 rtp_win[WIN_WORDS];	/* bit k: index rtp_hi - k seen */
+	int		 rtcp_started;
+	uint32_t	 rtcp_hi;	/* highest SRTCP index received, last sent */
+	uint64_t	 rtcp_win[WIN_WORDS];
+};
+
+/* The session keys of RTP or of RTCP (RFC 3711 4.3). */
+struct msec_keys {
+	EVP_CIPHER_CTX	*enc;		/* keyed once; the IV is set per packet */
+	EVP_MAC_CTX	*auth;		/* keyed once; re-initialised per packet */
+	uint8_t		 salt[14];
+};
+
+/*
+ * AES-CTR for a key length, fetched from the provider once: an implicit fetch
+ * at every EVP_EncryptInit_ex was a third of a context's set-up (callgrind).
+ * Kept for the process's life (OpenSSL frees them at exit).
+ */
+static const EVP_CIPHER *
+cipher_for(size_t keylen)
 {
-	memset(p, 0, sizeof(*p));
-	switch (k->suite) {
-	case MSEC_AES_CM_128_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p->rtcp);
-		break;
-	case MSEC_AES_CM_128_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p->rtcp);
-		break;
-	case MSEC_AES_192_CM_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(&p->rtcp);
-		break;
-	case MSEC_AES_192_CM_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_32(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(&p->rtcp);
-		break;
-	case MSEC_AES_256_CM_HMAC_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&p->rtcp);
-		break;
-	case MSEC_AES_256_CM_HMAC_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&p->rtcp);
-		break;
-	default:
-		return EINVAL;
-	}
-	if (k->len != msec_key_len(k->suite))
-		return EINVAL;
-	p->ssrc.type = dir == MSEC_PROTECT ? ssrc_any_outbound : ssrc_any_inbound;
-	p->key = (unsigned char *)k->key;	/* libsrtp2 copies what it derives */
-	p->window_size = 1024;
-	/* We relay: a sender may legitimately repeat a packet (retransmitted
-	 * by the peer, or duplicated on the way); re-protecting it is safe
-	 * because the plaintext is the same. */
-	p->allow_repeat_tx = dir == MSEC_PROTECT;
-	/*
-	 * No key lifetime is set: libsrtp2 then applies its own limit of 2^48
-	 * packets (srtp_key_limit_set(..., 0xffffffffffff) in srtp_stream_init),
-	 * so an SDES "|2^20" never stops a call after 2^20 packets.
-	 */
+	static EVP_CIPHER	*ctr[3];
+	static const char	*names[3] = { "AES-128-CTR", "AES-192-CTR", "AES-256-CTR" };
+	int			 i = keylen == 16 ? 0 : keylen == 24 ? 1 : keylen == 32 ? 2 : -1;
+
+	if (i < 0)
+		return NULL;
+	if (ctr[i] == NULL)
+		ctr[i] = EVP_CIPHER_fetch(NULL, names[i], NULL);
+	return ctr[i];
+}
+
+/* out = the first n bytes of the AES-CM PRF of the master key for label (RFC 3711 4.3.1, kdr 0) */
+static int
+kdf(const uint8_t *mkey, size_t mklen, const uint8_t *msalt, uint8_t label, uint8_t *out,
+    size_t n)
+{
+	EVP_CIPHER_CTX	*c = EVP_CIPHER_CTX_new();
+	uint8_t		 iv[16];
+	int		 outl, ok;
+
+	if (c == NULL)
+		return ENOMEM;
+	memcpy(iv, msalt, 14);
+	iv[7] ^= label;
+	iv[14] = iv[15] = 0;
+	memset(out, 0, n);
+	ok = EVP_EncryptInit_ex(c, cipher_for(mklen), NULL, mkey, iv) &&
+	    EVP_EncryptUpdate(c, out, &outl, out, (int)n) && outl == (int)n;
+	EVP_CIPHER_CTX_free(c);
+	OPENSSL_cleanse(iv, sizeof(iv));
+	return ok ? 0 : EIO;
+}
+
+static void
+keys_free(struct msec_keys *k)
+{
+	EVP_CIPHER_CTX_free(k->enc);
+	EVP_MAC_CTX_free(k->auth);
+	OPENSSL_cleanse(k->salt, sizeof(k->salt));
+	k->enc = NULL;
+	k->auth = NULL;
+}
+
+/* The session keys for RTP (labels 0, 1, 2) or RTCP (3, 4, 5). */
+static int
+keys_derive(struct msec_keys *k, const struct msec_key *mk, uint8_t label0)
+{
+	static EVP_MAC	*hmac;
+	size_t		 mklen = mk->len - 14;
+	uint8_t		 ke[32], ka[20];
+	char		 sha1[] = "SHA1";
+	OSSL_PARAM	 params[2];
+	int		 err;
+
+	if (hmac == NULL && (hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return EIO;
+	if ((err = kdf(mk->key, mklen, mk->key + mklen, label0, ke, mklen)) != 0 ||
+	    (err = kdf(mk->key, mklen, mk->key + mklen, label0 + 1, ka, sizeof(ka))) != 0 ||
+	    (err = kdf(mk->key, mklen, mk->key + mklen, label0 + 2, k->salt, sizeof(k->salt))) != 0)
+		goto out;
+	err = ENOMEM;
+	if ((k->enc = EVP_CIPHER_CTX_new()) == NULL || (k->auth = EVP_MAC_CTX_new(hmac)) == NULL)
+		goto out;
+	err = EIO;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha1, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_EncryptInit_ex(k->enc, cipher_for(mklen), NULL, ke, NULL) ||
+	    !EVP_MAC_init(k->auth, ka, sizeof(ka), params))
+		goto out;
+	err = 0;
+ out:
+	OPENSSL_cleanse(ke, sizeof(ke));
+	OPENSSL_cleanse(ka, sizeof(ka));
+	if (err)
+		keys_free(k);
+	return err;
+}
+
+/* buf[0..n) ^= the key stream for this SSRC and index (RFC 3711 4.1.1) */
+static int
+keys_crypt(struct msec_keys *k, uint32_t ssrc, uint64_t index, uint8_t *buf, size_t n)
+{
+	uint8_t	 iv[16];
+	int	 outl;
+
+	memcpy(iv, k->salt, 14);
+	iv[14] = iv[15] = 0;
+	iv[4] ^= (uint8_t)(ssrc >> 24);
+	iv[5] ^= (uint8_t)(ssrc >> 16);
+	iv[6] ^= (uint8_t)(ssrc >> 8);
+	iv[7] ^= (uint8_t)ssrc;
+	for (int b = 0; b < 6; b++)
+		iv[13 - b] ^= (uint8_t)(index >> (8 * b));
+	if (n == 0)
+		return 0;
+	if (!EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) ||
+	    !EVP_EncryptUpdate(k->enc, buf, &outl, buf, (int)n) || outl != (int)n)
+		return EIO;
 	return 0;
 }
 
+/* HMAC-SHA1 of a || b (b may be empty) into tag[20] */
 static int
-map_status(srtp_err_status_t st)
+keys_mac(struct msec_keys *k, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+    uint8_t tag[20])
 {
-	switch (st) {
-	case srtp_err_status_ok:
-		return 0;
-	case srtp_err_status_auth_fail:
-	case srtp_err_status_replay_fail:
-	case srtp_err_status_replay_old:
-		return EACCES;
-	case srtp_err_status_bad_param:
-	case srtp_err_status_parse_err:
-		return EINVAL;
-	case srtp_err_status_alloc_fail:
-		return ENOMEM;
-	default:
+	size_t	 tl;
+
+	if (!EVP_MAC_init(k->auth, NULL, 0, NULL) || !EVP_MAC_update(k->auth, a, alen) ||
+	    (blen > 0 && !EVP_MAC_update(k->auth, b, blen)) ||
+	    !EVP_MAC_final(k->auth, tag, &tl, 20) || tl != 20)
 		return EIO;
-	}
+	return 0;
 }
+
+struct msec_ctx {
+	struct msec_key		 key;	/* kept for msec_ctx_reset; wiped on free */
+	enum msec_dir		 dir;
+	size_t			 rtp_tag;	/* 10 or 4 bytes */
+	struct msec_keys	 rtp, rtcp;
+	struct msec_stream	*st[MSEC_MAX_SSRC];	/* allocated as SSRCs turn up */
+	uint64_t		 used[MSEC_MAX_SSRC];	/* tick of last use, for LRU eviction */
+	unsigned		 nssrc;
+	unsigned		 last;	/* slot of the previous packet: the fast path */
+	uint64_t		 tick;
+};
+
+/* ---- replay windows: bit k set when (highest - k) was seen ---- */
+
+/* 0 if index may pass (new, or inside the window and not seen), else EACCES;
+ * *again: seen before (a repeat), as opposed to too old */
+static int
+win_check(const uint64_t *w, int started, uint64_t hi, uint64_t index, int *again)
+{
+	uint64_t d;
+
+	*again = 0;
+	if (!started || index > hi)
+		return 0;
+	d = hi - index;
+	if (d >= WIN_BITS)
+		return EACCES;
+	if (w[d / 64] >> (d % 64) & 1) {
+		*again = 1;
+		return EACCES;
+	}
+	return 0;
+}
+
+static void
+win_add(uint64_t *w, int *started, uint64_t *hi, uint64_t index)
+{
+	if (*started && index <= *hi) {
+		uint64_t d = *hi - index;
+
+		w[d / 64] |= 1ULL << (d % 64);
+		return;
+	}
+	if (*started) {
+		uint64_t	d = index - *hi;
+
+		if (d >= WIN_BITS) {
+			memset(w, 0, WIN_WORDS * sizeof(*w));
+		} else {
+			unsigned	ws = (unsigned)(d / 64), bs = (unsigned)(d % 64);
+
+			for (int i = WIN_WORDS - 1; i >= 0; i--) {
+				uint64_t v = i - (int)ws >= 0 ? w[i - ws] << bs : 0;
+
+				if (bs != 0 && i - (int)ws - 1 >= 0)
+					v |= w[i - ws - 1] >> (64 - bs);
+				w[i] = v;
+			}
+		}
+	} else {
+		memset(w, 0, WIN_WORDS * sizeof(*w));
+	}
+	w[0] |= 1;
+	*hi = index;
+	*started = 1;
+}
+
+/* The RTP index of seq against the highest one (RFC 3711 3.3.1, Appendix A);
+ * while that is below 2^15 the ROC is taken as 0, as libsrtp2 does. */
+static uint64_t
+rtp_index(const struct msec_stream *s, uint16_t seq)
+{
+	uint64_t	roc, s_l;
+
+	if (!s->rtp_started || s->rtp_hi <= 32768)
+		return seq;
+	roc = s->rtp_hi >> 16;
+	s_l = s->rtp_hi & 0xffff;
+	if (s_l < 32768) {
+		if (seq > s_l + 32768)
+			return ((roc - 1) << 16) | seq;	/* roc >= 1: rtp_hi > 32768 */
+	} else if (seq < s_l - 32768) {
+		return ((roc + 1) << 16) | seq;
+	}
+	return (roc << 16) | seq;
+}
+
+/* ---- contexts ---- */
 
 static int
 ctx_create(struct msec_ctx *c)
 {
-	srtp_policy_t	 p;
-	int		 err;
+	int err;
 
-	if ((err = policy_for(&p, &c->key, c->dir)) != 0)
+	keys_free(&c->rtp);
+	keys_free(&c->rtcp);
+	if ((err = keys_derive(&c->rtp, &c->key, 0)) != 0 ||
+	    (err = keys_derive(&c->rtcp, &c->key, 3)) != 0) {
+		keys_free(&c->rtp);
 		return err;
-	err = map_status(srtp_create(&c->srtp, &p));
-	if (err) {
-		c->srtp = NULL;
-		/* the key and suite are valid: this libsrtp2 cannot do it */
-		return err == ENOMEM ? ENOMEM : ENOTSUP;
+	}
+	for (unsigned i = 0; i < c->nssrc; i++) {
+		OPENSSL_cleanse(c->st[i], sizeof(*c->st[i]));
+		free(c->st[i]);
+		c->st[i] = NULL;
 	}
 	c->nssrc = 0;
 	c->last = 0;
 	return 0;
 }
 
-int
-msec_ctx_new(struct msec_ctx **out, const struct msec_key *k, enum msec_dir dir)
+/* A context for k, whether or not its suite passed the known-answer test. */
+static int
+ctx_alloc(struct msec_ctx **out, const struct msec_key *k, enum msec_dir dir)
 {
 	struct msec_ctx	*c;
 	int		 err;
 
-	if (k == NULL || (dir != MSEC_PROTECT && dir != MSEC_UNPROTECT))
-		return EINVAL;
-	if (k->len == 0 || k->len != msec_key_len(k->suite))
-		return EINVAL;
-	if (!msec_suite_supported(k->suite))
-		return ENOTSUP;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return ENOMEM;
 	c->key = *k;
 	c->dir = dir;
+	c->rtp_tag = (k->suite == MSEC_AES_CM_128_HMAC_SHA1_32 ||
+	    k->suite == MSEC_AES_192_CM_HMAC_SHA1_32 ||
+	    k->suite == MSEC_AES_256_CM_HMAC_SHA1_32) ? 4 : 10;
 	if ((err = ctx_create(c)) != 0)
 		goto out;
  out:
@@ -508,12 +666,20 @@ msec_ctx_new(struct msec_ctx **out, const struct msec_key *k, enum msec_dir dir)
 }
 
 int
+msec_ctx_new(struct msec_ctx **out, const struct msec_key *k, enum msec_dir dir)
+{
+	if (k == NULL || (dir != MSEC_PROTECT && dir != MSEC_UNPROTECT))
+		return EINVAL;
+	if (k->len == 0 || k->len != msec_key_len(k->suite))
+		return EINVAL;
+	if (!msec_suite_supported(k->suite))
+		return ENOTSUP;
+	return ctx_alloc(out, k, dir);
+}
+
+int
 msec_ctx_reset(struct msec_ctx *c)
 {
-	if (c->srtp != NULL) {
-		srtp_dealloc(c->srtp);
-		c->srtp = NULL;
-	}
 	return ctx_create(c);
 }
 
@@ -522,62 +688,175 @@ msec_ctx_free(struct msec_ctx *c)
 {
 	if (c == NULL)
 		return;
-	if (c->srtp != NULL)
-		srtp_dealloc(c->srtp);
+	keys_free(&c->rtp);
+	keys_free(&c->rtcp);
+	for (unsigned i = 0; i < c->nssrc; i++) {
+		OPENSSL_cleanse(c->st[i], sizeof(*c->st[i]));
+		free(c->st[i]);
+	}
 	msec_key_clear(&c->key);
+	OPENSSL_cleanse(c, sizeof(*c));
 	free(c);
 }
 
 /* ========================================================================= */
 
-/* Slot of ssrc in c's table, or -1. */
 static int
 ssrc_find(struct msec_ctx *c, uint32_t ssrc)
 {
-	if (c->nssrc > 0 && c->ssrc[c->last] == ssrc)
+	if (c->nssrc > 0 && c->st[c->last]->ssrc == ssrc)
 		return (int)c->last;
 	for (unsigned i = 0; i < c->nssrc; i++)
-		if (c->ssrc[i] == ssrc)
+		if (c->st[i]->ssrc == ssrc)
 			return (int)i;
 	return -1;
 }
 
-/* After a packet of ssrc went through: note it, and evict the least recently
- * used stream when the table is full. */
-static void
-ssrc_note(struct msec_ctx *c, int slot, uint32_t ssrc)
+/* After a packet of a new SSRC went through: give it a slot, the least
+ * recently used one when the table is full; -1 without memory. */
+static int
+ssrc_slot(struct msec_ctx *c)
 {
-	if (slot < 0) {
-		if (c->nssrc < MSEC_MAX_SSRC) {
-			slot = (int)c->nssrc++;
-		} else {
-			slot = 0;
-			for (unsigned i = 1; i < c->nssrc; i++)
-				if (c->used[i] < c->used[slot])
-					slot = (int)i;
-			(void)srtp_remove_stream(c->srtp, c->ssrc[slot]);
-		}
-		c->ssrc[slot] = ssrc;
+	unsigned slot;
+
+	if (c->nssrc < MSEC_MAX_SSRC) {
+		if ((c->st[c->nssrc] = malloc(sizeof(*c->st[0]))) == NULL)
+			return -1;
+		return (int)c->nssrc++;
 	}
-	c->used[slot] = ++c->tick;
-	c->last = (unsigned)slot;
+	slot = 0;
+	for (unsigned i = 1; i < c->nssrc; i++)
+		if (c->used[i] < c->used[slot])
+			slot = i;
+	return (int)slot;
+}
+
+/* Length of the RTP header with its CSRCs and extension; 0 if it does not fit. */
+static size_t
+rtp_hdr_len(const uint8_t *buf, size_t len)
+{
+	size_t h = 12 + 4 * (size_t)(buf[0] & 0x0f);
+
+	if (len < h)
+		return 0;
+	if (buf[0] & 0x10) {
+		if (len < h + 4)
+			return 0;
+		h += 4 + 4 * (size_t)(buf[h + 2] << 8 | buf[h + 3]);
+		if (len < h)
+			return 0;
+	}
+	return h;
+}
+
+static int
+srtp_one(struct msec_ctx *c, struct msec_stream *s, uint8_t *buf, size_t *len)
+{
+	size_t		 h = rtp_hdr_len(buf, *len), n = *len;
+	uint16_t	 seq = (uint16_t)(buf[2] << 8 | buf[3]);
+	uint32_t	 ssrc = ntohl(s->ssrc);
+	uint64_t	 index = rtp_index(s, seq);
+	uint8_t		 roc[4], tag[20];
+	int		 again, err;
+
+	if (h == 0)
+		return EINVAL;
+	roc[0] = (uint8_t)(index >> 40);
+	roc[1] = (uint8_t)(index >> 32);
+	roc[2] = (uint8_t)(index >> 24);
+	roc[3] = (uint8_t)(index >> 16);
+	if (c->dir == MSEC_PROTECT) {
+		/* a repeat is re-protected (the same plaintext); too old is not */
+		if (win_check(s->rtp_win, s->rtp_started, s->rtp_hi, index, &again) != 0 && !again)
+			return EACCES;
+		if ((err = keys_crypt(&c->rtp, ssrc, index, buf + h, n - h)) != 0 ||
+		    (err = keys_mac(&c->rtp, buf, n, roc, 4, tag)) != 0)
+			return err;
+		memcpy(buf + n, tag, c->rtp_tag);
+		*len = n + c->rtp_tag;
+	} else {
+		if (n < h + c->rtp_tag)
+			return EACCES;	/* no room for the tag: cannot be ours */
+		n -= c->rtp_tag;
+		if (win_check(s->rtp_win, s->rtp_started, s->rtp_hi, index, &again) != 0)
+			return EACCES;
+		if ((err = keys_mac(&c->rtp, buf, n, roc, 4, tag)) != 0)
+			return err;
+		if (CRYPTO_memcmp(tag, buf + n, c->rtp_tag) != 0)
+			return EACCES;
+		if ((err = keys_crypt(&c->rtp, ssrc, index, buf + h, n - h)) != 0)
+			return err;
+		*len = n;
+	}
+	win_add(s->rtp_win, &s->rtp_started, &s->rtp_hi, index);
+	return 0;
+}
+
+static int
+srtcp_one(struct msec_ctx *c, struct msec_stream *s, uint8_t *buf, size_t *len)
+{
+	size_t		 n = *len;
+	uint32_t	 ssrc = ntohl(s->ssrc), index;
+	uint64_t	 hi;
+	uint8_t		 tag[20];
+	int		 again, err;
+
+	if (c->dir == MSEC_PROTECT) {
+		if (s->rtcp_started && s->rtcp_hi >= 0x7fffffff)
+			return EIO;	/* 2^31 SRTCP packets: the key is spent */
+		index = s->rtcp_started ? s->rtcp_hi + 1 : 0;
+		if ((err = keys_crypt(&c->rtcp, ssrc, index, buf + 8, n - 8)) != 0)
+			return err;
+		buf[n] = (uint8_t)((SRTCP_E | index) >> 24);
+		buf[n + 1] = (uint8_t)(index >> 16);
+		buf[n + 2] = (uint8_t)(index >> 8);
+		buf[n + 3] = (uint8_t)index;
+		if ((err = keys_mac(&c->rtcp, buf, n + 4, NULL, 0, tag)) != 0)
+			return err;
+		memcpy(buf + n + 4, tag, RTCP_TAG);
+		*len = n + 4 + RTCP_TAG;
+		s->rtcp_hi = index;
+		s->rtcp_started = 1;
+		return 0;
+	}
+	if (n < 8 + 4 + RTCP_TAG)
+		return EINVAL;
+	n -= RTCP_TAG;
+	index = (uint32_t)buf[n - 4] << 24 | (uint32_t)buf[n - 3] << 16 |
+	    (uint32_t)buf[n - 2] << 8 | buf[n - 1];
+	hi = s->rtcp_hi;
+	if (win_check(s->rtcp_win, s->rtcp_started, hi, index & ~SRTCP_E, &again) != 0)
+		return EACCES;
+	if ((err = keys_mac(&c->rtcp, buf, n, NULL, 0, tag)) != 0)
+		return err;
+	if (CRYPTO_memcmp(tag, buf + n, RTCP_TAG) != 0)
+		return EACCES;
+	n -= 4;
+	if ((index & SRTCP_E) &&
+	    (err = keys_crypt(&c->rtcp, ssrc, index & ~SRTCP_E, buf + 8, n - 8)) != 0)
+		return err;
+	win_add(s->rtcp_win, &s->rtcp_started, &hi, index & ~SRTCP_E);
+	s->rtcp_hi = (uint32_t)hi;
+	*len = n;
+	return 0;
 }
 
 /*
- * One packet through libsrtp2.  The fixed header (12 bytes RTP, 8 RTCP) and
- * version 2 are checked here, so that the SSRC can be read and garbage is
- * EINVAL rather than a libsrtp2 status; libsrtp2 checks CSRCs and extensions.
+ * One packet.  The fixed header (12 bytes RTP, 8 RTCP) and version 2 are
+ * checked first, so that the SSRC can be read and garbage is EINVAL.  A new
+ * SSRC is tried on a fresh stream, which takes a slot only once the packet
+ * went through: packets that fail authentication cannot evict a stream.
  */
 static int
 msec_packet(struct msec_ctx *c, uint8_t *buf, size_t *len, int rtcp)
 {
-	size_t		 hlen = rtcp ? 8 : 12;
-	size_t		 off = rtcp ? 4 : 8;
-	uint32_t	 ssrc;
-	int		 n, slot, err;
-	srtp_err_status_t st;
+	size_t			 hlen = rtcp ? 8 : 12;
+	size_t			 off = rtcp ? 4 : 8;
+	struct msec_stream	 fresh, *s;
+	uint32_t		 ssrc;
+	int			 slot, err;
 
-	if (c == NULL || c->srtp == NULL || buf == NULL || len == NULL)
+	if (c == NULL || c->rtp.enc == NULL || buf == NULL || len == NULL)
 		return EINVAL;
 	if (*len < hlen || *len > INT_MAX - MSEC_MAX_TRAILER ||
 	    (buf[0] & 0xc0) != 0x80)
@@ -586,22 +865,24 @@ msec_packet(struct msec_ctx *c, uint8_t *buf, size_t *len, int rtcp)
 		return EINVAL;		/* no room for the trailer: not SRTP */
 	memcpy(&ssrc, buf + off, sizeof(ssrc));
 	slot = ssrc_find(c, ssrc);
-	n = (int)*len;
-	if (c->dir == MSEC_PROTECT)
-		st = rtcp ? srtp_protect_rtcp(c->srtp, buf, &n) :
-		    srtp_protect(c->srtp, buf, &n);
-	else
-		st = rtcp ? srtp_unprotect_rtcp(c->srtp, buf, &n) :
-		    srtp_unprotect(c->srtp, buf, &n);
-	if ((err = map_status(st)) != 0) {
-		/* libsrtp2 clones a new stream before protecting; if protect
-		 * then failed, do not leave an untracked stream behind. */
-		if (slot < 0 && c->dir == MSEC_PROTECT)
-			(void)srtp_remove_stream(c->srtp, ssrc);
-		return err;
+	if (slot >= 0) {
+		s = c->st[slot];
+	} else {
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.ssrc = ssrc;
+		s = &fresh;
 	}
-	ssrc_note(c, slot, ssrc);
-	*len = (size_t)n;
+	err = rtcp ? srtcp_one(c, s, buf, len) : srtp_one(c, s, buf, len);
+	if (err != 0)
+		return err;
+	if (slot < 0) {
+		/* no memory to remember the stream: drop the packet */
+		if ((slot = ssrc_slot(c)) < 0)
+			return EIO;
+		*c->st[slot] = fresh;
+	}
+	c->used[slot] = ++c->tick;
+	c->last = (unsigned)slot;
 	return 0;
 }
 
