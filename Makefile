@@ -11,7 +11,7 @@
 #                   (and BENCH_PARTS="sig held media": some parts), table left alone
 
 CC		?= cc
-PKGS		:= sofia-sip-ua openssl libconfig libevent
+PKGS		:= sofia-sip-ua openssl libconfig libevent libsrtp2
 TEST_PKGS	:= cmocka
 
 # Debian 12 packages: build, tests, benchmarks.
@@ -19,7 +19,7 @@ DEB_PKGS	:= gcc make pkg-config libsofia-sip-ua-dev libssl-dev \
 		   libconfig-dev libevent-dev libcmocka-dev openssl iproute2 \
 		   util-linux procps python3 dnsmasq-base sip-tester stunnel4 \
 		   baresip-core sox python3-cryptography sngrep tshark groff-base \
-		   clang libclang-rt-14-dev
+		   clang libclang-rt-14-dev libsrtp2-dev
 
 # Debian 12 packages only `make bench` needs (the reference SBC, the profilers,
 # libsrtp2 for the load generator); `make check` and CI do not install them.
@@ -61,7 +61,7 @@ IMPORT_OBJS	:= $(B)/obj/import.o $(B)/obj/import_map.o $(B)/obj/import_out.o \
 CORE_OBJS	:= $(CORE_SRCS:src/%.c=$(B)/obj/%.o)
 
 UNIT_TESTS	:= test_cfg test_tls test_route test_pset test_msec test_sdp test_auth test_manip test_cdr \
-		   test_hep test_import test_limit
+		   test_hep test_import test_limit test_msec_diff
 UNIT_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all deps bench-deps lab run check unit docs demo bench clean man install fuzz
