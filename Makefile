@@ -50,7 +50,7 @@ LDFLAGS		+= $(SAN_FLAGS)
 CORE_SRCS	:= src/obj.c src/log.c src/cfg.c src/cfg_schema.c src/cfg_dump.c \
 		   src/loop.c src/daemon.c src/reload.c src/tls.c src/sipif.c \
 		   src/pset.c src/cls.c src/route.c src/msgcopy.c src/relay.c \
-		   src/call.c src/sdp.c src/msec.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c \
+		   src/call.c src/sdp.c src/msec.c src/msec_ossl.c src/msec_srtp2.c src/media.c src/sstimer.c src/number.c src/auth.c src/manip.c \
 		   src/cdr.c src/ctl.c src/metrics.c src/hep.c src/limit.c
 SBCD_SRCS	:= $(CORE_SRCS) src/main.c
 

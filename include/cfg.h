@@ -171,6 +171,7 @@ struct cfg_global {
 	int		 rate_limit;	/* new requests per second per source address, 0: off */
 	int		 rate_limit_burst;	/* requests a source may send at once */
 	int		 rate_limit_ban;	/* seconds a source over its rate is ignored */
+	int		 srtp_engine;	/* enum msec_engine of new SRTP contexts */
 	int		 line;
 };
 

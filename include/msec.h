@@ -1,4 +1,4 @@
-/* msec.h: media security: SDES keys (RFC 4568) and SRTP/SRTCP contexts (RFC 3711) over OpenSSL. */
+/* msec.h: media security: SDES keys (RFC 4568) and SRTP/SRTCP contexts (RFC 3711) on a selectable engine. */
 #ifndef SBCD_MSEC_H
 #define SBCD_MSEC_H
 
@@ -6,11 +6,21 @@
 #include <stdint.h>
 
 /*
- * The prefix is msec_ (libsrtp2, which sbcd used first, owns srtp_).  One
- * struct msec_ctx protects or unprotects one direction of one leg (RTP and
- * its RTCP).  The transform is sbcd's own on OpenSSL's AES-CTR and HMAC-SHA1
- * (Debian's libsrtp2 on NSS cost 3 us a packet, docs/performance.md); it
- * stays behind this wrapper so that its backend can be swapped again.
+ * The prefix is msec_ (libsrtp2 owns srtp_).  One struct msec_ctx protects or
+ * unprotects one direction of one leg (RTP and its RTCP).  Two engines do the
+ * transform: "openssl", sbcd's own on OpenSSL's AES-CTR and HMAC-SHA1 (the
+ * default: Debian's libsrtp2 on NSS costs 3.4-5.8 us a packet against 0.9,
+ * docs/performance.md), and "libsrtp2", the system library, which is also
+ * the oracle the unit tests hold the first to (tests/unit/test_msec_diff.c).
+ *
+ * Engine selection: msec_engine_set() chooses the engine of the contexts
+ * created from then on; a context keeps the engine it was made with until it
+ * is freed (msec_ctx_reset included).  sbcd calls it from a reload hook with
+ * global.srtp_engine (src/main.c), so a reload switches new calls while the
+ * calls in progress keep theirs.  msec_suite_supported() answers for the
+ * engine in force; a suite offered under one engine but answered after a
+ * reload to an engine without it fails that call's msec_ctx_new (ENOTSUP).
+ *
  * Keys are secrets: nothing here logs them, and buffers that held them are
  * cleared when freed.
  */
@@ -25,13 +35,29 @@ enum msec_suite {
 	MSEC_AES_256_CM_HMAC_SHA1_32,
 };
 
-/* Start-up: a known-answer test of each key size.  0 or EIO. */
+enum msec_engine {
+	MSEC_ENGINE_OPENSSL = 0,	/* sbcd's transform on OpenSSL (default) */
+	MSEC_ENGINE_LIBSRTP2,		/* the system's libsrtp2 */
+};
+
+/* Start-up: each engine's library, then a known-answer test of each key size
+ * on each engine; the openssl engine is in force.  0 or EIO (the openssl
+ * engine did not start; a libsrtp2 that does not start only leaves that
+ * engine unselectable). */
 int msec_init(void);
 void msec_fini(void);
-/* Nonzero if the transform passed the known-answer test for suite s (after
- * msec_init; vectors from an independent RFC 3711 / RFC 6188 implementation).
- * Offer and accept only these. */
+/* Nonzero if the engine in force passed the known-answer test for suite s
+ * (after msec_init; vectors from an independent RFC 3711 / RFC 6188
+ * implementation).  Offer and accept only these. */
 int msec_suite_supported(enum msec_suite s);
+/* The same for engine e, whether in force or not. */
+int msec_engine_suite_supported(enum msec_engine e, enum msec_suite s);
+/* The engine of contexts created from now on.  0, EINVAL (no such engine) or
+ * ENOTSUP (its library did not start); on failure the engine stays. */
+int msec_engine_set(enum msec_engine e);
+enum msec_engine msec_engine_get(void);
+/* "openssl" or "libsrtp2", as in global.srtp_engine. */
+const char *msec_engine_name(enum msec_engine e);
 
 /* Suite by its SDES name, either spelling of the 192/256-bit suites
  * (AES_CM_192_HMAC_SHA1_80 = AES_192_CM_HMAC_SHA1_80); MSEC_NONE if unknown. */
@@ -81,6 +107,8 @@ int msec_ctx_new(struct msec_ctx **out, const struct msec_key *k, enum msec_dir 
  * ENOTSUP; after a failure the context refuses packets (EINVAL). */
 int msec_ctx_reset(struct msec_ctx *c);
 void msec_ctx_free(struct msec_ctx *c);
+/* The name of the engine c was made with. */
+const char *msec_ctx_engine(const struct msec_ctx *c);
 
 /*
  * In place: buf holds len bytes and has room for at least len + 16 (protect

@@ -11,6 +11,7 @@
 #include "cfg_int.h"
 #include "log.h"
 #include "manip.h"
+#include "msec.h"
 
 /* ===== field constructors ===== */
 
@@ -63,6 +64,8 @@ static const struct cfg_enumval ev_facility[] = {
 	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
 	{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 }, { NULL, 0 } };
+static const struct cfg_enumval ev_srtp_engine[] = {
+	{ "openssl", MSEC_ENGINE_OPENSSL }, { "libsrtp2", MSEC_ENGINE_LIBSRTP2 }, { NULL, 0 } };
 static const struct cfg_enumval ev_transport[] = {
 	{ "udp", CFG_TP_UDP }, { "tcp", CFG_TP_TCP }, { "tls", CFG_TP_TLS }, { NULL, 0 } };
 static const struct cfg_enumval ev_keepalive[] = {
@@ -179,6 +182,12 @@ const struct cfg_field cfg_global_fields[] = {
 	F_INT("rate_limit_ban", struct cfg_global, rate_limit_ban, 0, 60, 0, 86400,
 	    "Seconds every request from a source over its rate is dropped unanswered; "
 	    "0: only the requests over the rate are dropped."),
+	F_ENUM("srtp_engine", struct cfg_global, srtp_engine, 0, MSEC_ENGINE_OPENSSL,
+	    ev_srtp_engine,
+	    "SRTP/SRTCP implementation of new calls: openssl, sbcd's own RFC 3711 transform on "
+	    "OpenSSL (fast), or libsrtp2, the system library (Debian 12's is several times "
+	    "slower and cannot do the AES-192 suites, which it then neither offers nor accepts). "
+	    "A reload switches new calls; calls in progress keep theirs."),
 	F_END
 };
 

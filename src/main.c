@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "media.h"
 #include "metrics.h"
+#include "msec.h"
 #include "pset.h"
 #include "reload.h"
 #include "tls.h"
@@ -213,6 +214,35 @@ static const struct reload_hooks logging_hooks = {
 	.commit = logging_hooks_commit,
 };
 
+/*
+ * global.srtp_engine: the engine of SRTP contexts created from now on (new
+ * calls, and new keys of calls in progress); contexts that exist keep theirs
+ * (include/msec.h).  A libsrtp2 that did not start leaves the engine as it
+ * was, with an error in the log.
+ */
+static void
+srtp_hooks_commit(struct cfg *prev, struct cfg *next)
+{
+	enum msec_engine e;
+	int		 err;
+
+	if (next == NULL)
+		return;
+	e = (enum msec_engine)next->global.srtp_engine;
+	if (prev != NULL && e == msec_engine_get())
+		return;
+	if ((err = msec_engine_set(e)) != 0)
+		log_err("SRTP engine %s unusable (%s): new calls stay on %s", msec_engine_name(e),
+		    strerror(err), msec_engine_name(msec_engine_get()));
+	else
+		log_info("SRTP engine: %s", msec_engine_name(e));
+}
+
+static const struct reload_hooks srtp_hooks = {
+	.name = "srtp",
+	.commit = srtp_hooks_commit,
+};
+
 int
 main(int argc, char *argv[])
 {
@@ -293,6 +323,7 @@ main(int argc, char *argv[])
 	if ((err = media_init()) != 0)
 		fatalx("cannot set up the media relay: %s", strerror(err));
 	reload_register(&logging_hooks);
+	reload_register(&srtp_hooks);
 	/* order matters: interfaces before the proxy sets that send from them */
 	call_init();
 	pset_init();
