@@ -728,8 +728,8 @@ side_contexts(struct media *m, struct side *sd)
 		return MEDIA_INTERNAL;
 	if (sd->rx == NULL && msec_ctx_new(&sd->rx, &sd->theirs, MSEC_UNPROTECT) != 0)
 		return MEDIA_INTERNAL;
-	log_debug("call=%u media: SRTP %s on port %u", m->call_id, msec_suite_name(sd->suite),
-	    sd->port);
+	log_debug("call=%u media: SRTP %s on port %u, engine %s", m->call_id,
+	    msec_suite_name(sd->suite), sd->port, msec_ctx_engine(sd->tx));
 	return MEDIA_OK;
 }
 
