@@ -16,19 +16,20 @@ struct sipif_src;
  * passes these checks, so that a flood or a malformed request costs as
  * little as possible:
  *
- *  1. before classification, the source address's token bucket (global.rate_limit requests per
- *     second, global.rate_limit_burst at once).  A source that runs out is
- *     banned for global.rate_limit_ban seconds: everything it sends is
- *     dropped unanswered (an answer would feed a reflection attack).
- *  2. once its source is classified, limit_screen(): header and Via counts, body size, the Request-URI
- *     scheme, Require and Accept.
+ *  1. before classification, the source address's token bucket
+ *     (global.rate_limit requests per second, global.rate_limit_burst at
+ *     once).  A source that runs out is banned for global.rate_limit_ban
+ *     seconds: everything it sends is dropped unanswered (an answer would
+ *     feed a reflection attack).
+ *  2. once its source is classified, limit_screen(): header and Via
+ *     counts, body size, the Request-URI scheme, Require and Accept.
  *
  * The message size limit (global.max_message_size) is sofia's: the
  * transport refuses to buffer a bigger message (sipif.c sets
  * NTATAG_MAXSIZE): a datagram gets 413 from what was read of it, a TCP or
- * TLS connection that sends one is closed.  Requests sofia cannot parse never get
- * here: nta answers 400 (or 505, 413) itself, or drops them when it cannot
- * answer (no usable Via).
+ * TLS connection that sends one is closed.  Requests sofia cannot parse
+ * never get here: nta answers 400 (or 505, 413) itself, or drops them when
+ * it cannot answer (no usable Via).
  */
 
 /* ---- rate limit table: pure, the clock is the caller's --------------- */

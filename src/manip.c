@@ -615,9 +615,14 @@ regex_too_costly(const char *p)
 					hi = end[1] == '}' ? lo + 1 : strtoul(end + 1, &end, 10);
 				else
 					hi = lo;
-				if ((end = strchr(p, '}')) == NULL)
-					return 0;	/* regcomp refuses it */
-				f = hi > 0 ? hi : 1;
+				if ((end = strchr(p, '}')) == NULL) {
+					last = 1;	/* a plain '{' */
+					quant = 0;
+					p++;
+					continue;
+				}
+				/* regcomp refuses more than RE_DUP_MAX (32767) */
+				f = hi > 0 ? (hi < 32768 ? hi : 32768) : 1;
 				p = end;
 			}
 			if (last > 0 && last * f > gmax[sp])
@@ -635,8 +640,10 @@ regex_too_costly(const char *p)
 			last = 0;
 			break;
 		case ')':
-			if (sp == 0)
-				return 0;	/* regcomp refuses it */
+			if (sp == 0) {	/* glibc takes an unmatched ')' as itself */
+				last = 1;
+				break;
+			}
 			last = gmax[sp--];
 			if (last > gmax[sp])
 				gmax[sp] = last;

@@ -379,6 +379,14 @@ test_compile_errors(void **state)
 	    "header.x", CFG_MA_ADD, "'1'", 0, "condition: regular expression too costly "
 	    "(adjacent or deeply nested repetitions) at "
 	    "\"'(((((((((((a+)+)+)+)+)+)+)+)+)+)+)'\"");
+	/* glibc takes an unmatched ')' as itself: the count goes on after it */
+	compile_err("any", "header.to.url.user regex 'x)(((((((((((a+)+)+)+)+)+)+)+)+)+)+)'",
+	    "header.x", CFG_MA_ADD, "'1'", 0, "condition: regular expression too costly "
+	    "(adjacent or deeply nested repetitions) at "
+	    "\"'x)(((((((((((a+)+)+)+)+)+)+)+)+)+)+)'\"");
+	compile_err("any", "header.to.url.user regex 'a{4000}'", "header.x", CFG_MA_ADD,
+	    "'1'", 0, "condition: regular expression too costly (adjacent or deeply nested "
+	    "repetitions) at \"'a{4000}'\"");
 	manip_rule_free(compile("any", "header.to.url.user regex '^\\+?1[0-9]{10}$'", "header.x",
 	    CFG_MA_ADD, "'1'", 0));
 	manip_rule_free(compile("any", "header.to.url.user regex '(a{10}|[+*?{]b*){100}'",
